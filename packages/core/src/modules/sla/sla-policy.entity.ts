@@ -1,0 +1,38 @@
+import { Column, CreateDateColumn, Entity, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { BusinessCalendar } from './business-calendar.entity';
+
+export interface SlaConditions {
+  inboxIds?: string[];
+  channels?: string[];
+  priorities?: string[];
+  teamIds?: string[];
+  contactTags?: string[];
+}
+
+export interface EscalationStep {
+  afterMinutes: number;
+  action: 'notify_assignee' | 'reassign_least_loaded' | 'raise_priority' | 'email_supervisors';
+}
+
+/** Targets for threads matching `conditions`; the first active policy by `position` wins. */
+@Entity('sla_policies')
+export class SlaPolicy {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'text' }) name: string;
+  @Column({ type: 'int', default: 0 }) position: number;
+  @Column({ type: 'jsonb', default: {} }) conditions: SlaConditions;
+  @Column({ type: 'int' }) firstResponseMinutes: number;
+  @Column({ type: 'int' }) nextResponseMinutes: number;
+  @Column({ type: 'int', nullable: true }) resolutionMinutes: number | null;
+  @Column({ type: 'int', default: 75 }) warningPercent: number;
+  @Column({ type: 'boolean', default: true }) pauseWhenPending: boolean;
+  @Column({ type: 'boolean', default: true }) pauseWhenSnoozed: boolean;
+  /** No agent activity for this long on a thread waiting on us: stalled. */
+  @Column({ type: 'int', default: 240 }) stallMinutes: number;
+  @Column({ type: 'int', nullable: true }) autoReassignAfterMinutes: number | null;
+  @Column({ type: 'jsonb', default: [] }) escalation: EscalationStep[];
+  @Column({ type: 'uuid', nullable: true }) calendarId: string | null;
+  @ManyToOne(() => BusinessCalendar, { onDelete: 'SET NULL' }) calendar: BusinessCalendar | null;
+  @Column({ type: 'boolean', default: true }) isActive: boolean;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/**
+ * The one typed configuration of the desk, read from environment variables.
+ * A missing or malformed value stops start-up with one line naming the variable.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'must be a postgres:// URL');
+const redisUrl = z.string().refine((v) => /^rediss?:\/\/[^\s]*$/.test(v) && URL.canParse(v), 'must be a redis:// URL');
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl,
+  /** Every BullMQ queue and Redis key of this deployment starts with it (tests use a unique one). */
+  REDIS_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, - and _ only').default('desk'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  RUN_MIGRATIONS: bool.default(true),
+  CONSOLE_DIST: z.string().optional(),
+  /** Inbound SMTP listener of the worker. */
+  SMTP_LISTEN_HOST: z.string().default('127.0.0.1'),
+  SMTP_LISTEN_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  SMTP_ENABLED: bool.default(true),
+  /** Outbound relay, e.g. smtp://user:pass@smtp.example.com:587; unset = replies wait in the outbox. */
+  SMTP_RELAY_URL: z.string().refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v), 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_DOMAIN: z.string().optional(),
+  MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
+  MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+});
+
+type Raw = z.infer<typeof ConfigSchema>;
+export interface AppConfig extends Raw {
+  PUBLIC_URL: string;
+  MAIL_DOMAIN: string;
+  COOKIE_SECURE: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const empty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) input[key] = empty(env[key]);
+  const parsed = ConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    const name = String(first.path[0] ?? 'config');
+    const why = input[name] === undefined ? 'is required but not set' : first.message;
+    throw new ConfigError(`Invalid configuration: ${name} ${why}`);
+  }
+  const c = parsed.data;
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
+  return {
+    ...c,
+    PUBLIC_URL: publicUrl,
+    MAIL_DOMAIN: c.MAIL_DOMAIN ?? new URL(publicUrl).hostname,
+    COOKIE_SECURE: publicUrl.startsWith('https://'),
+  };
+}
+
+/** For log lines: never print a password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

@@ -1,0 +1,57 @@
+import { Agent } from '../../modules/agents/agent.entity';
+import { AgentSession } from '../../modules/agents/agent-session.entity';
+import { Team } from '../../modules/agents/team.entity';
+import { AuditEvent } from '../../modules/audit/audit-event.entity';
+import { Inbox } from '../../modules/channels/inbox.entity';
+import { Contact } from '../../modules/contacts/contact.entity';
+import { ContactIdentity } from '../../modules/contacts/contact-identity.entity';
+import { Attachment } from '../../modules/conversations/attachment.entity';
+import { MailMessageId } from '../../modules/conversations/mail-message-id.entity';
+import { Message } from '../../modules/conversations/message.entity';
+import { Thread } from '../../modules/conversations/thread.entity';
+import { OutboundDelivery } from '../../modules/delivery/outbound-delivery.entity';
+import { InboundEvent } from '../../modules/ingestion/inbound-event.entity';
+import { BusinessCalendar } from '../../modules/sla/business-calendar.entity';
+import { SlaBreach } from '../../modules/sla/sla-breach.entity';
+import { SlaClock } from '../../modules/sla/sla-clock.entity';
+import { SlaPolicy } from '../../modules/sla/sla-policy.entity';
+
+export const ENTITIES = [
+  Agent,
+  AgentSession,
+  Team,
+  Inbox,
+  Contact,
+  ContactIdentity,
+  Thread,
+  Message,
+  Attachment,
+  MailMessageId,
+  InboundEvent,
+  OutboundDelivery,
+  BusinessCalendar,
+  SlaPolicy,
+  SlaClock,
+  SlaBreach,
+  AuditEvent,
+];
+
+export {
+  Agent,
+  AgentSession,
+  Team,
+  Inbox,
+  Contact,
+  ContactIdentity,
+  Thread,
+  Message,
+  Attachment,
+  MailMessageId,
+  InboundEvent,
+  OutboundDelivery,
+  BusinessCalendar,
+  SlaPolicy,
+  SlaClock,
+  SlaBreach,
+  AuditEvent,
+};
