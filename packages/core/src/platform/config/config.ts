@@ -30,6 +30,8 @@ export const ConfigSchema = z.object({
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   RUN_MIGRATIONS: bool.default(true),
   CONSOLE_DIST: z.string().optional(),
+  /** Bearer token for Prometheus scrapes of /metrics (admins can also look with their session). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Inbound SMTP listener of the worker. */
   SMTP_LISTEN_HOST: z.string().default('127.0.0.1'),
   SMTP_LISTEN_PORT: z.coerce.number().int().min(0).max(65535).default(2525),

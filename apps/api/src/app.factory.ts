@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
+import { StructuredLogger, type AppConfig } from '@desk/core';
+import { AppModule } from './app.module';
+import { BULL_BOARD_PATH, mountBullBoard } from './admin/bull-board';
+import { MetricsService } from './metrics/metrics.service';
+import { RealtimeIoAdapterFactory } from './realtime/adapter-factory';
+
+/** Paths the API owns; anything else under GET falls back to the console's index.html. */
+const API_PREFIXES = ['/api', '/admin', '/health', '/metrics', '/socket.io', '/public', '/webhooks'];
+
+export function consoleDist(config: AppConfig): string {
+  return config.CONSOLE_DIST ? resolve(config.CONSOLE_DIST) : resolve(__dirname, '../../console/dist');
+}
+
+/** Builds the whole HTTP app (used by main and by the integration tests). */
+export async function createApp(config: AppConfig, opts: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    logger: opts.logger === false ? false : undefined,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(StructuredLogger));
+  app.enableShutdownHooks();
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.disable('x-powered-by');
+  app.use(cookieParser());
+  app.use(express.json({ limit: '1mb' }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+
+  const metrics = app.get(MetricsService);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path;
+      end({ route: route ? `${req.baseUrl}${route}` : 'unmatched', status: String(res.statusCode) });
+    });
+    next();
+  });
+
+  app.useWebSocketAdapter(RealtimeIoAdapterFactory.create(app, config));
+  mountBullBoard(app);
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Desk API')
+      .setDescription('REST API of the support desk. Authenticate with POST /api/auth/login; the session cookie does the rest.')
+      .setVersion('0.1.0')
+      .addCookieAuth('desk_session')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, cleanupOpenApiDoc(doc), { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  const dist = consoleDist(config);
+  if (existsSync(join(dist, 'index.html'))) {
+    app.use(express.static(dist, { index: false, maxAge: '1h' }));
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' || API_PREFIXES.some((p) => req.path === p || req.path.startsWith(`${p}/`))) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(join(dist, 'index.html'));
+    });
+  }
+  void BULL_BOARD_PATH;
+  return app;
+}

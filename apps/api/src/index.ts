@@ -1,0 +1,2 @@
+export { createApp } from './app.factory';
+export { checkDependencies, configOrDie } from './bootstrap';
