@@ -25,6 +25,8 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
     bufferLogs: true,
     logger: opts.logger === false ? false : undefined,
     bodyParser: false,
+    // throw instead of exiting, so main prints one line and tests see the error
+    abortOnError: false,
   });
   app.useLogger(app.get(StructuredLogger));
   app.enableShutdownHooks();

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { CoreModule, type AppConfig } from '@desk/core';
 import { AccessGuard } from './auth/access.guard';
@@ -20,7 +20,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, 'api')],
+      imports: [CoreModule.forRoot(config, 'api'), DiscoveryModule],
       controllers: [AuthController, AgentsController, ThreadsController, ContactsController, InboxesController, HealthController, MetricsController],
       providers: [
         HealthService,

@@ -4,6 +4,7 @@ import { AgentSummary } from './auth';
 import { page } from './common';
 
 export const ContactRef = z.object({ id: z.uuid(), name: z.string().nullable(), primaryEmail: z.string().nullable() });
+export type ContactRef = z.infer<typeof ContactRef>;
 
 export const ThreadSummary = z.object({
   id: z.uuid(),

@@ -1,0 +1,57 @@
+import type { Message, RealtimeEventPayload, ThreadDetail, ThreadSummary } from '@desk/contracts';
+import type { QueryClient } from '@tanstack/react-query';
+import type { MessagesData } from '../api/hooks';
+import { keys } from '../api/keys';
+
+/**
+ * How each server event changes the cached data. Lists are re-fetched (the server owns filtering
+ * and SLA ordering); the open thread and its messages are patched in place so they change at once.
+ */
+export function applyThreadSummary(qc: QueryClient, thread: ThreadSummary): void {
+  qc.setQueryData<ThreadDetail>(keys.thread(thread.id), (old) =>
+    old && old.version <= thread.version ? { ...old, ...thread } : old,
+  );
+  void qc.invalidateQueries({ queryKey: keys.threadLists });
+  void qc.invalidateQueries({ queryKey: keys.contactThreads(thread.contact.id) });
+}
+
+export function appendMessage(qc: QueryClient, threadId: string, message: Message): void {
+  qc.setQueryData<MessagesData>(keys.messages(threadId), (old) => {
+    if (!old) return old;
+    const exists = old.pages.some((p) => p.items.some((m) => m.id === message.id));
+    if (exists) {
+      return {
+        ...old,
+        pages: old.pages.map((p) => ({ ...p, items: p.items.map((m) => (m.id === message.id ? message : m)) })),
+      };
+    }
+    const [newest, ...older] = old.pages;
+    if (!newest) return old;
+    return { ...old, pages: [{ ...newest, items: [...newest.items, message] }, ...older] };
+  });
+}
+
+export function updateDelivery(qc: QueryClient, e: RealtimeEventPayload<'delivery.updated'>): void {
+  qc.setQueryData<MessagesData>(keys.messages(e.threadId), (old) =>
+    old
+      ? {
+          ...old,
+          pages: old.pages.map((p) => ({
+            ...p,
+            items: p.items.map((m) => (m.id === e.messageId ? { ...m, deliveryState: e.state, deliveryError: e.error } : m)),
+          })),
+        }
+      : old,
+  );
+}
+
+export function handleMessageCreated(qc: QueryClient, e: RealtimeEventPayload<'message.created'>): void {
+  appendMessage(qc, e.threadId, e.message);
+  void qc.invalidateQueries({ queryKey: keys.thread(e.threadId) });
+  void qc.invalidateQueries({ queryKey: keys.threadLists });
+}
+
+export function handleSla(qc: QueryClient, threadId: string): void {
+  void qc.invalidateQueries({ queryKey: keys.thread(threadId) });
+  void qc.invalidateQueries({ queryKey: keys.threadLists });
+}

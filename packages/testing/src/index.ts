@@ -1,0 +1,4 @@
+export * from './databases';
+export * from './global-setup';
+export * from './test-env';
+export * from './factories';
