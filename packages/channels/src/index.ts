@@ -1,0 +1,11 @@
+export * from './adapter';
+export * from './email/automatic';
+export * from './email/compose-email';
+export * from './email/email.adapter';
+export { findHeader, headerBlock, messageIdFromHeader, parseHeaderBlock, type RawHeader } from './email/headers';
+export * from './email/idempotency';
+export * from './email/parse-email';
+export * from './email/quote';
+export * from './email/sanitize';
+export * from './email/send-email';
+export * from './email/threading';
