@@ -12,8 +12,9 @@ import { InboxesService } from './modules/channels/inboxes.service';
 import { ContactsService } from './modules/contacts/contacts.service';
 import { ThreadsService } from './modules/conversations/threads.service';
 import { RealtimePublisher } from './modules/realtime/realtime.publisher';
+import { IngestionService } from './modules/ingestion/ingestion.service';
 
-const SERVICES = [AgentsService, AuthService, AuditService, InboxesService, ContactsService, ThreadsService, RealtimePublisher];
+const SERVICES = [AgentsService, AuthService, AuditService, InboxesService, ContactsService, ThreadsService, RealtimePublisher, IngestionService];
 
 /** Everything the api and the worker share: platform connections and the domain services. */
 @Module({})

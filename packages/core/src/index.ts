@@ -18,3 +18,5 @@ export * from './modules/conversations/threads.service';
 export * from './modules/conversations/thread.mapper';
 export * from './modules/conversations/cursor';
 export * from './modules/realtime/realtime.publisher';
+export * from './platform/bootstrap';
+export * from './modules/ingestion/ingestion.service';

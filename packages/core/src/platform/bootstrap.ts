@@ -1,5 +1,5 @@
-import 'reflect-metadata';
-import { ConfigError, createDataSource, loadConfig, redactUrl, runMigrations, type AppConfig } from '@desk/core';
+import { ConfigError, loadConfig, redactUrl, type AppConfig } from './config/config';
+import { createDataSource, runMigrations } from './database/data-source';
 import { Redis } from 'ioredis';
 
 /** Prints one line and exits: what an operator needs to see when the desk cannot start. */
@@ -17,7 +17,7 @@ export function configOrDie(): AppConfig {
   }
 }
 
-/** Checks Postgres (and migrates when asked) and Redis before Nest starts, so failures read as one line. */
+/** Checks Postgres (and migrates when asked) and Redis before Nest starts in api or worker, so failures read as one line. */
 export async function checkDependencies(config: AppConfig, opts: { migrate: boolean }): Promise<void> {
   // two connections: the advisory lock holds one while the migrations run on the other
   const ds = createDataSource({ url: config.DATABASE_URL, poolSize: 2 });

@@ -1,0 +1,2 @@
+export { createWorker } from './worker.factory';
+export { WorkerModule, HANDLERS } from './worker.module';
