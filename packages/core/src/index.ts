@@ -20,3 +20,5 @@ export * from './modules/conversations/cursor';
 export * from './modules/realtime/realtime.publisher';
 export * from './platform/bootstrap';
 export * from './modules/ingestion/ingestion.service';
+export * from './modules/sla/business-time';
+export * from './modules/sla/ical-holidays';

@@ -14,7 +14,11 @@ import {
 
 type Hours = Array<[string, string]>;
 
-function calendar(timeZone: string, hours: Partial<Record<Weekday, Hours>>, holidays: string[] = []): BusinessCalendarSpec {
+function calendar(
+  timeZone: string,
+  hours: Partial<Record<Weekday, Hours>>,
+  holidays: string[] = [],
+): BusinessCalendarSpec {
   const weeklyHours = Object.fromEntries(WEEKDAYS.map((d) => [d, hours[d] ?? []])) as Record<Weekday, Hours>;
   return { timeZone, weeklyHours, holidays };
 }
@@ -30,7 +34,8 @@ function everyDay(hours: Hours): Record<Weekday, Hours> {
 /** A local wall-clock time in a zone; throws on a time that does not exist (tests must be explicit). */
 function at(local: string, zone: string): Date {
   const dt = DateTime.fromISO(local, { zone });
-  if (!dt.isValid || dt.toFormat("yyyy-MM-dd'T'HH:mm") !== local) throw new Error(`no such local time ${local} in ${zone}`);
+  if (!dt.isValid || dt.toFormat("yyyy-MM-dd'T'HH:mm") !== local)
+    throw new Error(`no such local time ${local} in ${zone}`);
   return dt.toJSDate();
 }
 
@@ -43,12 +48,27 @@ const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
 
 const office = calendar(BERLIN, weekdays([['09:00', '17:00']]), ['2026-05-01', '2026-12-25', '2026-12-26']);
-const split = calendar(BERLIN, weekdays([['09:00', '12:00'], ['13:00', '17:00']]), ['2026-05-01']);
-const nightDesk = (zone: string) => calendar(zone, everyDay([['00:00', '06:00'], ['22:00', '24:00']]));
+const split = calendar(
+  BERLIN,
+  weekdays([
+    ['09:00', '12:00'],
+    ['13:00', '17:00'],
+  ]),
+  ['2026-05-01'],
+);
+const nightDesk = (zone: string) =>
+  calendar(
+    zone,
+    everyDay([
+      ['00:00', '06:00'],
+      ['22:00', '24:00'],
+    ]),
+  );
 const sundayEarly = (zone: string) => calendar(zone, { sun: [['01:00', '04:00']] });
 
 describe('addBusinessMinutes', () => {
-  const add = (local: string, minutes: number, cal = office, zone = BERLIN) => show(addBusinessMinutes(at(local, zone), minutes, cal), zone);
+  const add = (local: string, minutes: number, cal = office, zone = BERLIN) =>
+    show(addBusinessMinutes(at(local, zone), minutes, cal), zone);
 
   it('finds a deadline inside one day', () => {
     expect(add('2026-03-10T10:00', 120)).toBe('2026-03-10 12:00 +01:00');
@@ -125,7 +145,9 @@ describe('addBusinessMinutes', () => {
   it('throws for a calendar that is never open', () => {
     const closed = calendar(BERLIN, {});
     expect(() => addBusinessMinutes(at('2026-03-10T10:00', BERLIN), 10, closed)).toThrow(/never open/);
-    expect(businessMinutesBetween(at('2026-03-10T10:00', BERLIN), at('2027-03-10T10:00', BERLIN), closed)).toBe(0);
+    expect(
+      businessMinutesBetween(at('2026-03-10T10:00', BERLIN), at('2027-03-10T10:00', BERLIN), closed),
+    ).toBe(0);
   });
 
   it('gives up after about three years without an open minute', () => {
@@ -135,9 +157,13 @@ describe('addBusinessMinutes', () => {
       mondays.push(d.toISODate()!);
     }
     const cal = calendar(BERLIN, { mon: [['09:00', '17:00']] }, mondays);
-    expect(() => addBusinessMinutes(at('2026-01-01T00:00', BERLIN), 1, cal)).toThrow(/no open time within 1098 days/);
+    expect(() => addBusinessMinutes(at('2026-01-01T00:00', BERLIN), 1, cal)).toThrow(
+      /no open time within 1098 days/,
+    );
     // a start close enough to the end of the closure still finds the first Monday of 2031
-    expect(show(addBusinessMinutes(at('2029-01-01T00:00', BERLIN), 1, cal), BERLIN)).toBe('2031-01-06 09:01 +01:00');
+    expect(show(addBusinessMinutes(at('2029-01-01T00:00', BERLIN), 1, cal), BERLIN)).toBe(
+      '2031-01-06 09:01 +01:00',
+    );
   });
 
   it('handles long spans quickly', () => {
@@ -156,20 +182,41 @@ describe('addBusinessMinutes', () => {
 describe('daylight-saving changes', () => {
   describe.each([
     // fall61: 61 minutes after a 01:00 opening; Berlin repeats 02:00-03:00, New York 01:00-02:00
-    { zone: BERLIN, spring: '2026-03-29', fall: '2026-10-25', std: '+01:00', dst: '+02:00', fall61: '2026-10-25 02:01 +02:00' },
-    { zone: NEW_YORK, spring: '2026-03-08', fall: '2026-11-01', std: '-05:00', dst: '-04:00', fall61: '2026-11-01 01:01 -05:00' },
+    {
+      zone: BERLIN,
+      spring: '2026-03-29',
+      fall: '2026-10-25',
+      std: '+01:00',
+      dst: '+02:00',
+      fall61: '2026-10-25 02:01 +02:00',
+    },
+    {
+      zone: NEW_YORK,
+      spring: '2026-03-08',
+      fall: '2026-11-01',
+      std: '-05:00',
+      dst: '-04:00',
+      fall61: '2026-11-01 01:01 -05:00',
+    },
   ])('$zone', ({ zone, spring, fall, std, dst, fall61 }) => {
-    const dayBefore = (date: string) => DateTime.fromISO(date, { zone: 'UTC' }).minus({ days: 1 }).toISODate()!;
+    const dayBefore = (date: string) =>
+      DateTime.fromISO(date, { zone: 'UTC' }).minus({ days: 1 }).toISODate()!;
 
     it('a 01:00-04:00 range is 2 real hours on the spring-forward night and 4 on the fall-back night', () => {
       const cal = sundayEarly(zone);
       expect(businessMinutesBetween(at(`${spring}T00:00`, zone), at(`${spring}T12:00`, zone), cal)).toBe(120);
       expect(businessMinutesBetween(at(`${fall}T00:00`, zone), at(`${fall}T12:00`, zone), cal)).toBe(240);
       // an ordinary Sunday in between
-      expect(businessMinutesBetween(at('2026-06-07T00:00', zone), at('2026-06-07T12:00', zone), cal)).toBe(180);
+      expect(businessMinutesBetween(at('2026-06-07T00:00', zone), at('2026-06-07T12:00', zone), cal)).toBe(
+        180,
+      );
 
-      expect(show(addBusinessMinutes(at(`${spring}T00:00`, zone), 119, cal), zone)).toBe(`${spring} 03:59 ${dst}`);
-      expect(show(addBusinessMinutes(at(`${spring}T00:00`, zone), 61, cal), zone)).toBe(`${spring} 03:01 ${dst}`);
+      expect(show(addBusinessMinutes(at(`${spring}T00:00`, zone), 119, cal), zone)).toBe(
+        `${spring} 03:59 ${dst}`,
+      );
+      expect(show(addBusinessMinutes(at(`${spring}T00:00`, zone), 61, cal), zone)).toBe(
+        `${spring} 03:01 ${dst}`,
+      );
       // fall-back: every business minute is a real minute after the 01:00 opening (one hour after midnight)
       const midnight = at(`${fall}T00:00`, zone);
       for (const m of [1, 61, 119, 121, 150, 239]) {
@@ -186,7 +233,9 @@ describe('daylight-saving changes', () => {
       const fallEve = `${dayBefore(fall)}T22:00`;
       // 22:00 -> 06:00 is 7 real hours when the clocks jump forward ...
       expect(show(addBusinessMinutes(at(springEve, zone), 7 * 60, cal), zone)).toBe(`${spring} 06:00 ${dst}`);
-      expect(show(addBusinessMinutes(at(springEve, zone), 7 * 60 + 1, cal), zone)).toBe(`${spring} 22:01 ${dst}`);
+      expect(show(addBusinessMinutes(at(springEve, zone), 7 * 60 + 1, cal), zone)).toBe(
+        `${spring} 22:01 ${dst}`,
+      );
       expect(businessMinutesBetween(at(springEve, zone), at(`${spring}T12:00`, zone), cal)).toBe(7 * 60);
       // ... and 9 real hours when they go back
       expect(show(addBusinessMinutes(at(fallEve, zone), 9 * 60, cal), zone)).toBe(`${fall} 06:00 ${std}`);
@@ -196,10 +245,15 @@ describe('daylight-saving changes', () => {
 
     it('keeps office hours on the wall clock across the weekend of the change', () => {
       const cal = calendar(zone, weekdays([['09:00', '17:00']]));
-      const fridayBefore = (date: string) => DateTime.fromISO(date, { zone: 'UTC' }).minus({ days: 2 }).toISODate()!;
+      const fridayBefore = (date: string) =>
+        DateTime.fromISO(date, { zone: 'UTC' }).minus({ days: 2 }).toISODate()!;
       const monday = (date: string) => DateTime.fromISO(date, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!;
-      expect(show(addBusinessMinutes(at(`${fridayBefore(spring)}T16:00`, zone), 120, cal), zone)).toBe(`${monday(spring)} 10:00 ${dst}`);
-      expect(show(addBusinessMinutes(at(`${fridayBefore(fall)}T16:00`, zone), 120, cal), zone)).toBe(`${monday(fall)} 10:00 ${std}`);
+      expect(show(addBusinessMinutes(at(`${fridayBefore(spring)}T16:00`, zone), 120, cal), zone)).toBe(
+        `${monday(spring)} 10:00 ${dst}`,
+      );
+      expect(show(addBusinessMinutes(at(`${fridayBefore(fall)}T16:00`, zone), 120, cal), zone)).toBe(
+        `${monday(fall)} 10:00 ${std}`,
+      );
     });
 
     it('never opens a range that lies inside the skipped hour, and opens a repeated hour twice', () => {
@@ -219,22 +273,38 @@ describe('daylight-saving changes', () => {
     expect(isOpenAt(new Date('2026-10-25T00:15:00Z'), cal)).toBe(true); // 02:15 +02:00
     expect(isOpenAt(new Date('2026-10-25T00:45:00Z'), cal)).toBe(false); // 02:45 +02:00
     expect(isOpenAt(new Date('2026-10-25T01:15:00Z'), cal)).toBe(true); // 02:15 +01:00
-    expect(businessMinutesBetween(new Date('2026-10-24T00:00:00Z'), new Date('2026-10-26T00:00:00Z'), cal)).toBe(60);
-    expect(addBusinessMinutes(new Date('2026-10-24T00:00:00Z'), 45, cal).toISOString()).toBe('2026-10-25T01:15:00.000Z');
+    expect(
+      businessMinutesBetween(new Date('2026-10-24T00:00:00Z'), new Date('2026-10-26T00:00:00Z'), cal),
+    ).toBe(60);
+    expect(addBusinessMinutes(new Date('2026-10-24T00:00:00Z'), 45, cal).toISOString()).toBe(
+      '2026-10-25T01:15:00.000Z',
+    );
   });
 });
 
 describe('businessMinutesBetween', () => {
   it('counts business minutes in [a, b)', () => {
-    expect(businessMinutesBetween(at('2026-03-10T10:00', BERLIN), at('2026-03-11T10:00', BERLIN), office)).toBe(480);
-    expect(businessMinutesBetween(at('2026-03-10T11:00', BERLIN), at('2026-03-10T14:00', BERLIN), split)).toBe(120);
-    expect(businessMinutesBetween(at('2026-03-13T16:00', BERLIN), at('2026-03-16T10:00', BERLIN), office)).toBe(120);
-    expect(businessMinutesBetween(at('2026-03-14T00:00', BERLIN), at('2026-03-15T23:59', BERLIN), office)).toBe(0);
-    expect(businessMinutesBetween(at('2026-04-30T00:00', BERLIN), at('2026-05-02T00:00', BERLIN), office)).toBe(480);
+    expect(
+      businessMinutesBetween(at('2026-03-10T10:00', BERLIN), at('2026-03-11T10:00', BERLIN), office),
+    ).toBe(480);
+    expect(
+      businessMinutesBetween(at('2026-03-10T11:00', BERLIN), at('2026-03-10T14:00', BERLIN), split),
+    ).toBe(120);
+    expect(
+      businessMinutesBetween(at('2026-03-13T16:00', BERLIN), at('2026-03-16T10:00', BERLIN), office),
+    ).toBe(120);
+    expect(
+      businessMinutesBetween(at('2026-03-14T00:00', BERLIN), at('2026-03-15T23:59', BERLIN), office),
+    ).toBe(0);
+    expect(
+      businessMinutesBetween(at('2026-04-30T00:00', BERLIN), at('2026-05-02T00:00', BERLIN), office),
+    ).toBe(480);
   });
 
   it('returns fractional minutes and 0 for an empty or reversed span', () => {
-    expect(businessMinutesBetween(new Date('2026-03-10T09:00:00Z'), new Date('2026-03-10T09:00:30Z'), office)).toBe(0.5);
+    expect(
+      businessMinutesBetween(new Date('2026-03-10T09:00:00Z'), new Date('2026-03-10T09:00:30Z'), office),
+    ).toBe(0.5);
     const a = at('2026-03-10T10:00', BERLIN);
     expect(businessMinutesBetween(a, a, office)).toBe(0);
     expect(businessMinutesBetween(a, at('2026-03-10T09:00', BERLIN), office)).toBe(0);
@@ -247,20 +317,42 @@ describe('businessMinutesBetween', () => {
       ['night desk New York', nightDesk(NEW_YORK)],
       ['sundays 01-04 New York', sundayEarly(NEW_YORK)],
       ['24/7', ALWAYS_OPEN],
-      ['Sydney (southern DST) with a holiday', calendar('Australia/Sydney', weekdays([['08:30', '12:00'], ['12:45', '18:15']]), ['2026-04-06'])],
-      ['Lord Howe (30-minute DST) night', calendar('Australia/Lord_Howe', everyDay([['01:00', '03:00'], ['20:00', '24:00']]))],
+      [
+        'Sydney (southern DST) with a holiday',
+        calendar(
+          'Australia/Sydney',
+          weekdays([
+            ['08:30', '12:00'],
+            ['12:45', '18:15'],
+          ]),
+          ['2026-04-06'],
+        ),
+      ],
+      [
+        'Lord Howe (30-minute DST) night',
+        calendar(
+          'Australia/Lord_Howe',
+          everyDay([
+            ['01:00', '03:00'],
+            ['20:00', '24:00'],
+          ]),
+        ),
+      ],
     ];
     // Starts spread over 2026 and biased towards the DST weeks, durations up to ~2 weeks of hours.
-    const hotSpots = ['2026-03-07', '2026-03-28', '2026-04-04', '2026-10-03', '2026-10-24', '2026-10-31'].map((d) =>
-      Date.parse(`${d}T00:00:00Z`),
+    const hotSpots = ['2026-03-07', '2026-03-28', '2026-04-04', '2026-10-03', '2026-10-24', '2026-10-31'].map(
+      (d) => Date.parse(`${d}T00:00:00Z`),
     );
 
     it.each(cases)('%s', (_name, cal) => {
       const random = mulberry32(0xdec0de);
       const yearStart = Date.parse('2026-01-01T00:00:00Z');
       for (let i = 0; i < 300; i++) {
-        const base = random() < 0.5 ? pick(hotSpots, random) : yearStart + Math.floor(random() * 365 * 86_400_000);
-        const start = new Date(base + Math.floor(random() * 3 * 86_400_000) + (random() < 0.3 ? Math.floor(random() * 60_000) : 0));
+        const base =
+          random() < 0.5 ? pick(hotSpots, random) : yearStart + Math.floor(random() * 365 * 86_400_000);
+        const start = new Date(
+          base + Math.floor(random() * 3 * 86_400_000) + (random() < 0.3 ? Math.floor(random() * 60_000) : 0),
+        );
         const minutes = Math.floor(random() * 5000);
         const deadline = addBusinessMinutes(start, minutes, cal);
 
@@ -275,14 +367,22 @@ describe('businessMinutesBetween', () => {
         const back = addBusinessMinutes(start, elapsed, cal);
         expect(businessMinutesBetween(start, back, cal)).toBeCloseTo(elapsed, 9);
         if (isOpenAt(new Date(end.getTime() - 1), cal)) expect(back.getTime()).toBe(end.getTime());
-        else expect(back.getTime()).toBeLessThanOrEqual(Math.max(end.getTime(), nextOpening(start, cal).getTime()));
+        else
+          expect(back.getTime()).toBeLessThanOrEqual(
+            Math.max(end.getTime(), nextOpening(start, cal).getTime()),
+          );
       }
     });
   });
 
   it('matches a minute-by-minute count done with luxon wall-clock times (DST weekends)', () => {
     // Oracle: an independent, slow definition of "open" per minute, using luxon's local fields.
-    const cals = [nightDesk(BERLIN), sundayEarly(NEW_YORK), split, calendar(NEW_YORK, { sun: [['01:00', '02:00']], sat: [['23:30', '24:00']] })];
+    const cals = [
+      nightDesk(BERLIN),
+      sundayEarly(NEW_YORK),
+      split,
+      calendar(NEW_YORK, { sun: [['01:00', '02:00']], sat: [['23:30', '24:00']] }),
+    ];
     const random = mulberry32(42);
     const openByLuxon = (t: number, cal: BusinessCalendarSpec) => {
       const local = DateTime.fromMillis(t, { zone: cal.timeZone });
@@ -291,7 +391,12 @@ describe('businessMinutesBetween', () => {
       const ranges = cal.weeklyHours[WEEKDAYS[local.weekday - 1]!];
       return ranges.some(([s, e]) => toMinutes(s) <= minute && minute < toMinutes(e));
     };
-    const windows = ['2026-03-28T12:00:00Z', '2026-10-24T12:00:00Z', '2026-03-07T12:00:00Z', '2026-10-31T12:00:00Z'];
+    const windows = [
+      '2026-03-28T12:00:00Z',
+      '2026-10-24T12:00:00Z',
+      '2026-03-07T12:00:00Z',
+      '2026-10-31T12:00:00Z',
+    ];
     for (let i = 0; i < 40; i++) {
       const cal = pick(cals, random);
       const a = Date.parse(pick(windows, random)) + Math.floor(random() * 24 * 60) * 60_000;
@@ -314,14 +419,18 @@ describe('isOpenAt and nextOpening', () => {
     expect(isOpenAt(at('2026-03-14T10:00', BERLIN), office)).toBe(false);
     // 08:30 UTC is 09:30 in Berlin but 04:30 in New York
     expect(isOpenAt(new Date('2026-03-10T08:30:00Z'), office)).toBe(true);
-    expect(isOpenAt(new Date('2026-03-10T08:30:00Z'), calendar(NEW_YORK, weekdays([['09:00', '17:00']])))).toBe(false);
+    expect(
+      isOpenAt(new Date('2026-03-10T08:30:00Z'), calendar(NEW_YORK, weekdays([['09:00', '17:00']]))),
+    ).toBe(false);
   });
 
   it('joins a night shift across midnight', () => {
     const cal = nightDesk(BERLIN);
     expect(isOpenAt(at('2026-06-10T23:59', BERLIN), cal)).toBe(true);
     expect(isOpenAt(at('2026-06-11T00:00', BERLIN), cal)).toBe(true);
-    expect(addBusinessMinutes(at('2026-06-10T23:30', BERLIN), 60, cal).getTime()).toBe(at('2026-06-11T00:30', BERLIN).getTime());
+    expect(addBusinessMinutes(at('2026-06-10T23:30', BERLIN), 60, cal).getTime()).toBe(
+      at('2026-06-11T00:30', BERLIN).getTime(),
+    );
   });
 
   it('finds the next opening', () => {
@@ -351,12 +460,25 @@ describe('formatPromise', () => {
 
   it('gives the weekday and time without now', () => {
     expect(formatPromise(at('2026-03-17T10:00', BERLIN), office)).toBe('Tuesday 10:00');
-    expect(formatPromise(new Date('2026-03-17T15:00:00Z'), calendar(NEW_YORK, weekdays([['09:00', '17:00']])))).toBe('Tuesday 11:00');
+    expect(
+      formatPromise(new Date('2026-03-17T15:00:00Z'), calendar(NEW_YORK, weekdays([['09:00', '17:00']]))),
+    ).toBe('Tuesday 11:00');
   });
 });
 
 describe('validateCalendar', () => {
-  const valid = (): BusinessCalendarSpec => calendar(BERLIN, { ...weekdays([['09:00', '12:00'], ['13:00', '17:00']]), sat: [['10:00', '24:00']] }, ['2026-12-25']);
+  const valid = (): BusinessCalendarSpec =>
+    calendar(
+      BERLIN,
+      {
+        ...weekdays([
+          ['09:00', '12:00'],
+          ['13:00', '17:00'],
+        ]),
+        sat: [['10:00', '24:00']],
+      },
+      ['2026-12-25'],
+    );
 
   it('returns a valid calendar unchanged', () => {
     const spec = valid();
@@ -364,19 +486,59 @@ describe('validateCalendar', () => {
   });
 
   it.each<[string, (spec: BusinessCalendarSpec) => void, RegExp]>([
-    ['an unknown zone', (s) => (s.timeZone = 'Mars/Olympus_Mons'), /^timeZone: "Mars\/Olympus_Mons" is not a known IANA time zone/],
-    ['a malformed time', (s) => (s.weeklyHours.tue = [['9:00', '17:00']]), /^weeklyHours\.tue\[0\]\[0\]: "9:00" is not a time/],
+    [
+      'an unknown zone',
+      (s) => (s.timeZone = 'Mars/Olympus_Mons'),
+      /^timeZone: "Mars\/Olympus_Mons" is not a known IANA time zone/,
+    ],
+    [
+      'a malformed time',
+      (s) => (s.weeklyHours.tue = [['9:00', '17:00']]),
+      /^weeklyHours\.tue\[0\]\[0\]: "9:00" is not a time/,
+    ],
     ['an hour past 23', (s) => (s.weeklyHours.wed = [['09:00', '25:00']]), /^weeklyHours\.wed\[0\]\[1\]/],
     ['24:00 as a start', (s) => (s.weeklyHours.thu = [['24:00', '24:00']]), /^weeklyHours\.thu\[0\]\[0\]/],
-    ['an inverted range', (s) => (s.weeklyHours.fri = [['17:00', '09:00']]), /^weeklyHours\.fri\[0\]: range 17:00-09:00 is empty or inverted/],
+    [
+      'an inverted range',
+      (s) => (s.weeklyHours.fri = [['17:00', '09:00']]),
+      /^weeklyHours\.fri\[0\]: range 17:00-09:00 is empty or inverted/,
+    ],
     ['an empty range', (s) => (s.weeklyHours.fri = [['09:00', '09:00']]), /^weeklyHours\.fri\[0\]/],
-    ['overlapping ranges', (s) => (s.weeklyHours.mon = [['13:00', '17:00'], ['09:00', '13:30']]), /^weeklyHours\.mon: ranges 09:00-13:30 and 13:00-17:00 overlap/],
-    ['a missing weekday', (s) => delete (s.weeklyHours as Partial<Record<Weekday, Hours>>).sun, /^weeklyHours\.sun: expected an array/],
-    ['an unknown weekday', (s) => ((s.weeklyHours as Record<string, Hours>).monday = []), /^weeklyHours\.monday: unknown weekday/],
-    ['a range that is not a pair', (s) => (s.weeklyHours.mon = [['09:00'] as unknown as [string, string]]), /^weeklyHours\.mon\[0\]: expected a pair/],
-    ['an impossible date', (s) => (s.holidays = ['2026-12-25', '2026-02-30']), /^holidays\[1\]: "2026-02-30" is not a date/],
+    [
+      'overlapping ranges',
+      (s) =>
+        (s.weeklyHours.mon = [
+          ['13:00', '17:00'],
+          ['09:00', '13:30'],
+        ]),
+      /^weeklyHours\.mon: ranges 09:00-13:30 and 13:00-17:00 overlap/,
+    ],
+    [
+      'a missing weekday',
+      (s) => delete (s.weeklyHours as Partial<Record<Weekday, Hours>>).sun,
+      /^weeklyHours\.sun: expected an array/,
+    ],
+    [
+      'an unknown weekday',
+      (s) => ((s.weeklyHours as Record<string, Hours>).monday = []),
+      /^weeklyHours\.monday: unknown weekday/,
+    ],
+    [
+      'a range that is not a pair',
+      (s) => (s.weeklyHours.mon = [['09:00'] as unknown as [string, string]]),
+      /^weeklyHours\.mon\[0\]: expected a pair/,
+    ],
+    [
+      'an impossible date',
+      (s) => (s.holidays = ['2026-12-25', '2026-02-30']),
+      /^holidays\[1\]: "2026-02-30" is not a date/,
+    ],
     ['a sloppy date', (s) => (s.holidays = ['2026-1-01']), /^holidays\[0\]/],
-    ['holidays not an array', (s) => ((s as { holidays: unknown }).holidays = '2026-12-25'), /^holidays: expected an array/],
+    [
+      'holidays not an array',
+      (s) => ((s as { holidays: unknown }).holidays = '2026-12-25'),
+      /^holidays: expected an array/,
+    ],
   ])('names the field for %s', (_name, breakIt, message) => {
     const spec = valid();
     breakIt(spec);
@@ -384,9 +546,16 @@ describe('validateCalendar', () => {
   });
 
   it('accepts touching ranges and split shifts given in any order', () => {
-    const spec = calendar(BERLIN, { mon: [['13:00', '17:00'], ['09:00', '13:00']] });
+    const spec = calendar(BERLIN, {
+      mon: [
+        ['13:00', '17:00'],
+        ['09:00', '13:00'],
+      ],
+    });
     expect(validateCalendar(spec)).toBe(spec);
-    expect(businessMinutesBetween(at('2026-03-09T00:00', BERLIN), at('2026-03-10T00:00', BERLIN), spec)).toBe(480);
+    expect(businessMinutesBetween(at('2026-03-09T00:00', BERLIN), at('2026-03-10T00:00', BERLIN), spec)).toBe(
+      480,
+    );
   });
 
   it('is applied by every function', () => {

@@ -166,7 +166,11 @@ export function formatPromise(deadline: Date, cal: BusinessCalendarSpec, locale 
  * are not merged (consumers only sum lengths). With `until = Infinity` it throws once the walk is
  * MAX_SEARCH_MS past the last open time instead of running forever.
  */
-function* openIntervals(cal: CompiledCalendar, from: number, until: number): Generator<Interval, void, undefined> {
+function* openIntervals(
+  cal: CompiledCalendar,
+  from: number,
+  until: number,
+): Generator<Interval, void, undefined> {
   const bounded = Number.isFinite(until);
   if (!bounded && !cal.everOpen) {
     throw new Error('business calendar is never open: every weekday has no hours');
@@ -267,10 +271,12 @@ function compileCalendar(spec: BusinessCalendarSpec): CompiledCalendar {
 
 function compileDay(weekday: Weekday, ranges: unknown): Array<readonly [number, number]> {
   const field = `weeklyHours.${weekday}`;
-  if (!Array.isArray(ranges)) throw new Error(`${field}: expected an array of ['HH:mm', 'HH:mm'] ranges ([] when closed)`);
+  if (!Array.isArray(ranges))
+    throw new Error(`${field}: expected an array of ['HH:mm', 'HH:mm'] ranges ([] when closed)`);
   const compiled = ranges.map((range: unknown, i) => {
     const at = `${field}[${i}]`;
-    if (!Array.isArray(range) || range.length !== 2) throw new Error(`${at}: expected a pair ['HH:mm', 'HH:mm']`);
+    if (!Array.isArray(range) || range.length !== 2)
+      throw new Error(`${at}: expected a pair ['HH:mm', 'HH:mm']`);
     const start = parseTime(range[0], START_TIME, `${at}[0]`);
     const end = parseTime(range[1], END_TIME, `${at}[1]`);
     if (end <= start) {

@@ -51,7 +51,9 @@ export function parseIcalHolidays(icsText: string, opts: IcalHolidayRange): stri
     const iterator = master.iterator();
     for (let n = 0; ; n++) {
       if (n >= MAX_OCCURRENCES_PER_EVENT) {
-        throw new Error(`invalid iCalendar data: event ${master.uid} recurs more than ${MAX_OCCURRENCES_PER_EVENT} times before ${opts.to}`);
+        throw new Error(
+          `invalid iCalendar data: event ${master.uid} recurs more than ${MAX_OCCURRENCES_PER_EVENT} times before ${opts.to}`,
+        );
       }
       const occurrence = iterator.next();
       if (!occurrence) break;
@@ -67,12 +69,15 @@ export function parseIcalHolidays(icsText: string, opts: IcalHolidayRange): stri
 
 /** Master events with their RECURRENCE-ID overrides related, in file order. */
 function readEvents(icsText: string): Event[] {
-  if (typeof icsText !== 'string' || icsText.trim() === '') throw new Error('invalid iCalendar data: empty input');
+  if (typeof icsText !== 'string' || icsText.trim() === '')
+    throw new Error('invalid iCalendar data: empty input');
   let jcal: unknown;
   try {
     jcal = ICAL.parse(icsText);
   } catch (error) {
-    throw new Error(`invalid iCalendar data: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`invalid iCalendar data: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   // Several top-level components parse to an array of components instead of one.
   const roots = Array.isArray(jcal) && Array.isArray(jcal[0]) ? (jcal as unknown[]) : [jcal];
