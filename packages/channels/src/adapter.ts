@@ -10,6 +10,20 @@ export interface SenderIdentity {
   /** Normalized value: lower-cased email address, or the network's user id. */
   value: string;
   displayName: string | null;
+  /** Social: the person's display name when the network gives one beside the handle (X `name`, Facebook `from.name`). */
+  name?: string | null;
+}
+
+/**
+ * Where a reply to a message goes, decided by the adapter that parsed it. `id` is the tweet id
+ * (x-tweet), the user id (x-dm), the PSID (messenger), the IGSID (instagram-dm), the comment or
+ * post id the reply is attached to (facebook-comment, instagram-comment), or the address (email).
+ */
+export type ReplyTargetKind = 'email' | 'x-tweet' | 'x-dm' | 'messenger' | 'facebook-comment' | 'instagram-comment' | 'instagram-dm';
+
+export interface ReplyTarget {
+  kind: ReplyTargetKind;
+  id: string;
 }
 
 export interface MarkerMatch {
@@ -86,6 +100,17 @@ export interface NormalizedMessage {
   refusedAttachments: RefusedAttachment[];
   /** Whether the message is visible to the customer side (email: always true). */
   isPublic: boolean;
+  /**
+   * Social: the channel's conversation key, one thread per (inbox, key). Absent for email and
+   * webform, which thread by their own keys. See each adapter's top comment for its scheme.
+   */
+  conversationKey?: string;
+  /** Social and webform: where the team's reply to this message goes. */
+  replyTarget?: ReplyTarget;
+  /** The account of ours (X user id, Facebook page id, Instagram account id) that received it. */
+  recipientAccountId?: string;
+  /** Webform: the inbox's custom fields as submitted (checkboxes as booleans). */
+  formFields?: Record<string, string | boolean | null>;
 }
 
 export interface ChannelCapabilities {
@@ -102,6 +127,8 @@ export interface ParseContext {
   maxAttachmentBytes: number;
   /** Secret used to check thread tokens and body markers, when the caller has it. */
   threadSecret?: string;
+  /** Social: ids of our own accounts (X user id, page id, Instagram account id); their events are dropped. */
+  ownAccountIds?: string[];
 }
 
 export type SendErrorClass = 'temporary' | 'permanent';

@@ -1,0 +1,2 @@
+const { projects } = require('@desk/config/jest');
+module.exports = { projects: projects(__dirname) };
