@@ -23,7 +23,7 @@ function projects(rootDir, { integrationSetup, integrationTeardown } = {}) {
       testMatch: ['<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: integrationSetup,
       globalTeardown: integrationTeardown,
-      testTimeout: 60000,
+      setupFilesAfterEnv: [path.join(__dirname, 'integration-timeout.js')],
     });
   }
   return list;
