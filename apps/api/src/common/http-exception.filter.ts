@@ -37,10 +37,20 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const r = e.getResponse();
       const message =
         typeof r === 'string' ? r : Array.isArray((r as { message?: unknown }).message) ? ((r as { message: string[] }).message).join('; ') : String((r as { message?: unknown }).message ?? e.message);
-      return { statusCode: status, error: statusText(status), message };
+      return { ...details(r), statusCode: status, error: statusText(status), message };
     }
     return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
   }
+}
+
+/**
+ * Extra fields a service put in its exception on purpose (e.g. the 409 of a reply lists
+ * `newMessages`); Nest's own keys and the Retry-After hint are not repeated.
+ */
+function details(r: string | object): Record<string, unknown> {
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return {};
+  const { statusCode: _s, error: _e, message: _m, retryAfter: _r, ...rest } = r as Record<string, unknown>;
+  return rest;
 }
 
 function statusText(status: number): string {
@@ -50,6 +60,7 @@ function statusText(status: number): string {
     403: 'Forbidden',
     404: 'Not Found',
     409: 'Conflict',
+    422: 'Unprocessable Entity',
     413: 'Payload Too Large',
     415: 'Unsupported Media Type',
     429: 'Too Many Requests',

@@ -17,10 +17,10 @@ export class OutboundDelivery {
   /** Where it goes: email to/cc/bcc, a tweet to reply to, a PSID. */
   @Column({ type: 'jsonb', default: {} }) recipient: Record<string, unknown>;
   @Column({ type: 'int', default: 0 }) attempts: number;
-  @Column({ type: 'timestamptz', nullable: true }) nextAttemptAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) nextAttemptAt: Date | null;
   @Column({ type: 'text', nullable: true }) lastError: string | null;
   @Index() @Column({ type: 'text', nullable: true }) providerMessageId: string | null;
-  @Column({ type: 'timestamptz', nullable: true }) sentAt: Date | null;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
-  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) sentAt: Date | null;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 }

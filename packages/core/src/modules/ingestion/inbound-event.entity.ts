@@ -28,6 +28,6 @@ export class InboundEvent {
   @Column({ type: 'int', default: 0 }) attempts: number;
   @Column({ type: 'text', nullable: true }) error: string | null;
   @Column({ type: 'uuid', nullable: true }) messageId: string | null;
-  @Column({ type: 'timestamptz', default: () => 'now()' }) receivedAt: Date;
-  @Column({ type: 'timestamptz', nullable: true }) processedAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' }) receivedAt: Date;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) processedAt: Date | null;
 }

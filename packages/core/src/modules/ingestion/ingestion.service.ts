@@ -57,6 +57,27 @@ export class IngestionService {
     return { eventId: existing!.id, duplicate: true };
   }
 
+  /**
+   * Enqueue again under the same deterministic job id. BullMQ ignores an add whose id exists, and a
+   * finished job is kept for a while (removeOnComplete/removeOnFail), so a completed or failed job
+   * with this id is removed first; a waiting, delayed or active one is left alone (it will run, or
+   * the stalled-job check hands it to another worker). Returns what it did.
+   */
+  async requeue(eventId: string): Promise<'enqueued' | 'already-queued' | 'failed'> {
+    try {
+      const job = await this.queues[QueueName.Ingest].getJob(ingestJobId(eventId));
+      if (job) {
+        const state = await job.getState();
+        if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return 'already-queued';
+        await job.remove();
+      }
+    } catch (e) {
+      this.log.warn(`requeue of inbound event ${eventId}: ${(e as Error).message}`);
+      return 'failed';
+    }
+    return (await this.enqueue(eventId)) ? 'enqueued' : 'failed';
+  }
+
   /** Never throws: the event is durable, and the reconciler covers a failed enqueue. */
   async enqueue(eventId: string): Promise<boolean> {
     try {

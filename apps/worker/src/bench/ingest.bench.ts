@@ -1,0 +1,200 @@
+/**
+ * `pnpm bench:ingest [--n 20000] [--concurrency 64]`
+ *
+ * End-to-end ingestion through the real SMTP listener: its own migrated database and Redis key
+ * prefix (both removed afterwards), the worker started as a child process from dist/main.js, and
+ * the mails sent by a SEPARATE process (this file forked with --sender) over pooled SMTP
+ * connections with bounded concurrency. Latency per mail = messages.created_at (set in the
+ * ingest transaction) − the instant the sender got its 250; throughput = N / (last message
+ * committed − first mail sent). lost = accepted mails without a message at the end; duplicated =
+ * extra messages for one Message-ID. The last line is the machine-readable summary.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { createDataSource, runMigrations } from '@desk/core';
+import { createEmptyDatabase, databaseUrl, deleteRedisPrefix, dropDatabase, TEST_REDIS_URL } from '@desk/testing';
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const raw = eq ? eq.split('=')[1] : i >= 0 ? process.argv[i + 1] : undefined;
+  const v = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name}: expected a positive number, got ${raw}`);
+  return v;
+}
+const text = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? '') : '';
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+type SenderResult = { accepted: Array<[string, number]>; failed: number; startedAt: number; finishedAt: number };
+
+/** The customer side, in its own process: N mails, `concurrency` in flight, retried on refusal. */
+async function sender(): Promise<void> {
+  const port = flag('port', 2525);
+  const n = flag('n', 20_000);
+  const concurrency = flag('concurrency', 64);
+  const to = text('to');
+  const run = text('run');
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: concurrency, maxMessages: Infinity });
+  const accepted: Array<[string, number]> = [];
+  let failed = 0;
+  let next = 0;
+  const startedAt = Date.now();
+  const body = 'Hello,\r\n\r\nmy order has not arrived yet. Could you have a look?\r\n\r\nThanks,\r\nA customer\r\n';
+  async function lane(): Promise<void> {
+    for (;;) {
+      const i = next++;
+      if (i >= n) return;
+      const mid = `bench-${run}-${i}@customer.test`;
+      const raw =
+        `From: Customer ${i % 500} <customer${i % 500}@customer.test>\r\nTo: ${to}\r\nSubject: Order ${i}\r\nMessage-ID: <${mid}>\r\n` +
+        `Date: ${new Date().toUTCString()}\r\nX-Bench-Sent: ${Date.now()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`;
+      for (let tries = 0; ; tries++) {
+        try {
+          await transport.sendMail({ envelope: { from: `customer${i % 500}@customer.test`, to: [to] }, raw });
+          accepted.push([mid, Date.now()]);
+          break;
+        } catch {
+          failed++;
+          if (tries >= 20) break;
+          await sleep(100 * (tries + 1));
+        }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  transport.close();
+  const result: SenderResult = { accepted, failed, startedAt, finishedAt: Date.now() };
+  process.send!(result, undefined, undefined, () => process.exit(0));
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const n = flag('n', 20_000);
+  const concurrency = flag('concurrency', 64);
+  const run = randomBytes(4).toString('hex');
+  const prefix = `bench${run}`;
+  const dataDir = `/tmp/desk-bench-${run}`;
+  const dbName = await createEmptyDatabase();
+  const url = databaseUrl(dbName);
+  const ds = createDataSource({ url, poolSize: 2 });
+  let worker: ChildProcess | null = null;
+  try {
+    await ds.initialize();
+    await runMigrations(ds);
+    const address = `support@bench.test`;
+    await ds.query(`INSERT INTO inboxes (name, channel, address) VALUES ('Bench', 'email', $1)`, [address]);
+
+    const port = await freePort();
+    worker = spawn(process.execPath, [join(__dirname, '../main.js')], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        DATABASE_URL: url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        APP_SECRET: randomBytes(32).toString('hex'),
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'error',
+        SMTP_ENABLED: 'true',
+        SMTP_LISTEN_HOST: '127.0.0.1',
+        SMTP_LISTEN_PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      worker!.stdout!.on('data', (d: Buffer) => d.toString().includes('desk worker started') && resolve());
+      worker!.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+    });
+    process.stdout.write(`worker up (SMTP ${port}); sending ${n} mails with concurrency ${concurrency} from a separate process\n`);
+
+    const child = fork(__filename, ['--sender', '--port', String(port), '--n', String(n), '--concurrency', String(concurrency), '--to', address, '--run', run], {
+      stdio: 'inherit',
+    });
+    const sent = await new Promise<SenderResult>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as SenderResult));
+      child.once('exit', (code) => code !== 0 && reject(new Error(`sender exited with ${code}`)));
+    });
+    process.stdout.write(`sender: ${sent.accepted.length} accepted (250), ${sent.failed} refused/retried, ${((sent.finishedAt - sent.startedAt) / 1000).toFixed(1)} s\n`);
+
+    // wait until every accepted mail is a message, or nothing moves for 60 s
+    let last = -1;
+    let stillSince = Date.now();
+    for (;;) {
+      const [{ c }] = await ds.query(`SELECT count(*)::int AS c FROM messages`);
+      if (c >= sent.accepted.length) break;
+      if (c !== last) {
+        last = c;
+        stillSince = Date.now();
+      } else if (Date.now() - stillSince > 60_000) break;
+      await sleep(250);
+    }
+
+    const rows: Array<{ external_id: string; created: string; n: number }> = await ds.query(
+      `SELECT external_id, (extract(epoch FROM min(created_at)) * 1000)::float8 AS created, count(*)::int AS n FROM messages GROUP BY external_id`,
+    );
+    const byId = new Map(rows.map((r) => [r.external_id, r]));
+    const latencies: number[] = [];
+    let lost = 0;
+    for (const [mid, at] of sent.accepted) {
+      const r = byId.get(mid);
+      if (!r) lost++;
+      else latencies.push(Math.max(0, Number(r.created) - at));
+    }
+    lost += n - sent.accepted.length;
+    const duplicated = rows.reduce((s, r) => s + (r.n - 1), 0);
+    latencies.sort((a, b) => a - b);
+    const lastCommit = Math.max(...rows.map((r) => Number(r.created)));
+    const seconds = (lastCommit - sent.startedAt) / 1000;
+    const rate = rows.length / seconds;
+    const [q] = await ds.query(`SELECT count(*) FILTER (WHERE status = 'quarantined')::int AS quarantined FROM inbound_events`);
+    process.stdout.write(`end to end: ${rows.length} messages in ${seconds.toFixed(1)} s; quarantined ${q.quarantined}; accept→commit p50 ${percentile(latencies, 50).toFixed(0)} ms, p90 ${percentile(latencies, 90).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies[latencies.length - 1]?.toFixed(0)} ms\n`);
+    process.stdout.write(
+      `ingest: ${n} mails, ${rate.toFixed(0)} mails/s, p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, lost ${lost}, duplicated ${duplicated}\n`,
+    );
+  } finally {
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((r) => worker!.once('exit', r));
+      worker.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (worker.exitCode === null) worker.kill('SIGKILL');
+    }
+    await ds.destroy().catch(() => undefined);
+    await dropDatabase(dbName).catch(() => undefined);
+    await deleteRedisPrefix(TEST_REDIS_URL, prefix).catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+if (process.argv.includes('--sender')) {
+  sender().catch((e: Error) => {
+    process.stderr.write(`sender failed: ${e.message}\n`);
+    process.exit(1);
+  });
+} else {
+  main().catch((e: Error) => {
+    process.stderr.write(`bench failed: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  });
+}

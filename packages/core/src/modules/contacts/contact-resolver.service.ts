@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { IdentityKind } from '@desk/contracts';
+
+export interface ResolvedContact {
+  contactId: string;
+  name: string | null;
+  primaryEmail: string | null;
+  created: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+export const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === UNIQUE_VIOLATION;
+
+/**
+ * Find-or-create of a contact by one identity (kind, normalized value). Two mails from a new
+ * address processed at once race on the identity's unique key: the loser retries once and finds
+ * the winner's row. A merged-away contact resolves to the contact it was merged into.
+ */
+@Injectable()
+export class ContactResolver {
+  constructor(private readonly ds: DataSource) {}
+
+  async resolve(kind: IdentityKind, value: string, displayName: string | null): Promise<ResolvedContact> {
+    const normalized = value.trim().replace(/^@/, '').toLowerCase();
+    const found = await this.find(kind, normalized);
+    if (found) return found;
+    try {
+      return await this.create(kind, value.trim(), normalized, displayName);
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      const again = await this.find(kind, normalized);
+      if (!again) throw e;
+      return again;
+    }
+  }
+
+  private async find(kind: IdentityKind, normalized: string): Promise<ResolvedContact | null> {
+    // follows merges (a merge chain is short; the recursive CTE is bounded to be safe)
+    const rows: Array<{ id: string; name: string | null; primary_email: string | null }> = await this.ds.query(
+      `WITH RECURSIVE chain(id, merged_into_id, depth) AS (
+         SELECT c.id, c.merged_into_id, 0 FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+          WHERE i.kind = $1 AND i.normalized_value = $2
+         UNION ALL
+         SELECT c.id, c.merged_into_id, chain.depth + 1 FROM chain JOIN contacts c ON c.id = chain.merged_into_id WHERE chain.depth < 10
+       )
+       SELECT c.id, c.name, c.primary_email FROM chain JOIN contacts c ON c.id = chain.id
+        WHERE chain.merged_into_id IS NULL ORDER BY chain.depth DESC LIMIT 1`,
+      [kind, normalized],
+    );
+    const r = rows[0];
+    return r ? { contactId: r.id, name: r.name, primaryEmail: r.primary_email, created: false } : null;
+  }
+
+  private create(kind: IdentityKind, value: string, normalized: string, displayName: string | null): Promise<ResolvedContact> {
+    return this.ds.transaction(async (m) => {
+      const primaryEmail = kind === 'email' ? normalized : null;
+      const [c]: Array<{ id: string }> = await m.query(`INSERT INTO contacts (name, primary_email) VALUES ($1, $2) RETURNING id`, [
+        displayName,
+        primaryEmail,
+      ]);
+      await m.query(
+        `INSERT INTO contact_identities (contact_id, kind, value, normalized_value, display_name) VALUES ($1, $2, $3, $4, $5)`,
+        [c!.id, kind, value, normalized, displayName],
+      );
+      return { contactId: c!.id, name: displayName, primaryEmail, created: true };
+    });
+  }
+}

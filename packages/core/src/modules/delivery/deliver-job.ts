@@ -1,0 +1,29 @@
+import type { JobsOptions } from 'bullmq';
+
+/** Queue `deliver`: one job per outbound_deliveries row; the row is the truth, the job only a trigger. */
+export const DELIVER_JOB = 'deliver';
+/** Queue `deliver`: repeatable, re-creates jobs for rows still waiting whose job is gone. */
+export const DELIVER_RECONCILE_JOB = 'deliver-reconcile';
+
+export type DeliverJobData = { deliveryId: string };
+export const deliverJobId = (deliveryId: string) => `deliver-${deliveryId}`;
+
+export const DELIVER_ATTEMPTS = 8;
+/**
+ * First retry after 5 s, doubling: 5, 10, 20 … 320 s, about 10 minutes in all, which outlasts a
+ * typical greylisting delay. A temporary failure on the last attempt marks the delivery failed.
+ */
+export const DELIVER_BACKOFF_MS = 5_000;
+
+export const deliverJobOptions = (deliveryId: string): JobsOptions => ({
+  jobId: deliverJobId(deliveryId),
+  attempts: DELIVER_ATTEMPTS,
+  backoff: { type: 'exponential', delay: DELIVER_BACKOFF_MS },
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 5000 },
+});
+
+/** When BullMQ will run the next attempt after `attemptsMade` failed ones (its exponential formula). */
+export function nextAttemptDelay(attemptsMade: number, base = DELIVER_BACKOFF_MS): number {
+  return Math.round(2 ** Math.max(0, attemptsMade - 1) * base);
+}

@@ -1,0 +1,367 @@
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import type { ChannelKind, CreateMessageRequest, DeliveryState, Message as MessageDto } from '@desk/contracts';
+import { newMessageId, replySubject, stripAngles } from '@desk/channels';
+import { Agent } from '../agents/agent.entity';
+import { AuditService } from '../audit/audit.service';
+import { Inbox } from '../channels/inbox.entity';
+import { Contact } from '../contacts/contact.entity';
+import { MailMessageId } from '../conversations/mail-message-id.entity';
+import { Message } from '../conversations/message.entity';
+import { Thread } from '../conversations/thread.entity';
+import { toMessageDto, toThreadSummary } from '../conversations/thread.mapper';
+import type { Viewer } from '../conversations/threads.service';
+import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/config';
+import { QUEUES, type Queues } from '../../platform/queue/queue.module';
+import { QueueName } from '../../platform/queue/queue-names';
+import { findMentions, textToHtml } from './compose-text';
+import { DELIVER_JOB, deliverJobId, deliverJobOptions, type DeliverJobData } from './deliver-job';
+import { OutboundDelivery, type DeliveryStatus } from './outbound-delivery.entity';
+import { SlaService } from '../sla/sla.service';
+
+/**
+ * Channels whose replies the worker can deliver today. Social channels join when their adapters
+ * can send; until then a reply there is refused up front instead of waiting in the outbox forever.
+ */
+const DELIVERABLE: ReadonlySet<ChannelKind> = new Set<ChannelKind>(['email']);
+
+/** A row still 'sending' this long after its last change belonged to a worker that died mid-send. */
+const STALE_SENDING_MS = 10 * 60_000;
+/** The api enqueues right after commit; the reconciler leaves younger rows to it. */
+const RECONCILE_GRACE_MS = 30_000;
+
+export interface EmailRecipient {
+  to: string[];
+  cc: string[];
+  bcc: string[];
+}
+
+/** Everything the deliver job needs to build and send one email, read in one go. */
+export interface DeliveryWork {
+  delivery: OutboundDelivery;
+  message: Message;
+  thread: Thread;
+  inbox: Inbox;
+}
+
+/**
+ * The outbox: agents' replies and notes are written here (message + delivery + threading id +
+ * audit in one transaction), and every delivery state change goes through here too, publishing
+ * `delivery.updated` after it commits. Sending itself happens only in the worker's deliver job.
+ */
+@Injectable()
+export class OutboxService {
+  private readonly log = new Logger(OutboxService.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly realtime: RealtimePublisher,
+    @Inject(QUEUES) private readonly queues: Queues,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sla: SlaService,
+  ) {}
+
+  /**
+   * Collision control: a reply carries the thread version the agent saw. Any thread save bumps
+   * `version` (status, assignment, tags…), so a plain "version changed" would hold replies for
+   * changes that do not matter to what the agent writes. Each message therefore records the
+   * version it produced (`threadVersion`), and a reply is held only when a message — customer
+   * message, colleague's reply or note, or this agent's own reply from another tab — was added
+   * after the version seen. The check runs under the thread's row lock, so two tabs sending at
+   * once cannot both pass it. Notes are never held: they reach no customer.
+   */
+  async post(threadId: string, req: CreateMessageRequest, viewer: Viewer): Promise<MessageDto> {
+    const result = await this.ds.transaction(async (m) => {
+      const thread = await m.findOne(Thread, { where: { id: threadId }, lock: { mode: 'pessimistic_write' } });
+      if (!thread) throw new NotFoundException('thread not found');
+
+      if (req.kind === 'reply' && !req.force && thread.version > req.seenVersion) {
+        const newer = await m
+          .getRepository(Message)
+          .createQueryBuilder('m')
+          .leftJoinAndSelect('m.attachments', 'att')
+          .leftJoinAndSelect('m.contact', 'contact')
+          .leftJoinAndSelect('m.authorAgent', 'author')
+          .where('m.thread_id = :threadId AND m.thread_version > :seen', { threadId, seen: req.seenVersion })
+          .orderBy('m.created_at', 'ASC')
+          .addOrderBy('m.id', 'ASC')
+          .getMany();
+        if (newer.length > 0) {
+          throw new ConflictException({ message: 'the thread changed since you opened it', newMessages: newer.map(toMessageDto) });
+        }
+      }
+      return req.kind === 'note' ? this.writeNote(m, thread, req, viewer) : this.writeReply(m, thread, req, viewer);
+    });
+
+    const message = await this.loadMessage(result.messageId);
+    // A reply (never a note) meets the response clocks; if this fails the breach job still finds the reply.
+    if (req.kind === 'reply') await this.sla.onAgentReply(threadId, message.createdAt).catch((e: Error) => this.log.warn(`SLA update after reply on ${threadId} failed: ${e.message}`));
+    const dto = toMessageDto(message);
+    if (result.deliveryId) await this.enqueue(result.deliveryId);
+    this.realtime.publish([Rooms.thread(threadId), Rooms.allAgents], 'message.created', { threadId, message: dto });
+    // Consoles learn the thread's new version (and lastAgentMessageAt) from it.
+    const thread = await this.ds.getRepository(Thread).findOne({ where: { id: threadId }, relations: { contact: true, assignee: true } });
+    if (thread) this.realtime.publish([Rooms.thread(threadId), Rooms.allAgents], 'thread.updated', { thread: toThreadSummary(thread), changes: {} });
+    return dto;
+  }
+
+  private async writeNote(m: EntityManager, thread: Thread, req: CreateMessageRequest, viewer: Viewer) {
+    const agents = await m.find(Agent, { where: { isActive: true }, select: { id: true, name: true, email: true } });
+    const mentions = findMentions(req.body, agents);
+    const version = await this.bumpThread(m, thread.id, null);
+    const note = await m.save(Message, {
+      threadId: thread.id,
+      direction: 'note' as const,
+      channel: thread.channel,
+      authorAgentId: viewer.id,
+      contactId: null,
+      subject: null,
+      bodyText: req.body,
+      visibleText: req.body,
+      bodyHtml: textToHtml(req.body),
+      isPublic: false,
+      // Nothing to deliver: 'sent' reads as "recorded, nothing pending" and never shows a spinner.
+      deliveryState: 'sent' as const,
+      metadata: { mentions },
+      threadVersion: version,
+    });
+    await this.audit.record(
+      { actor: { kind: 'agent', agentId: viewer.id }, action: 'note.added', threadId: thread.id, data: { messageId: note.id, mentions: mentions.map((x) => x.agentId) } },
+      m,
+    );
+    return { messageId: note.id, deliveryId: null };
+  }
+
+  private async writeReply(m: EntityManager, thread: Thread, req: CreateMessageRequest, viewer: Viewer) {
+    if (!DELIVERABLE.has(thread.channel)) {
+      throw new UnprocessableEntityException(`channel: replies on ${thread.channel} are not available yet`);
+    }
+    const inbox = await m.findOneByOrFail(Inbox, { id: thread.inboxId });
+    if (!inbox.address) throw new UnprocessableEntityException('inbox: the inbox has no address to send from');
+    let to = req.to ?? [];
+    if (to.length === 0) {
+      const contact = await m.findOneBy(Contact, { id: thread.contactId });
+      if (!contact?.primaryEmail) throw new UnprocessableEntityException('to: the contact has no email address; give one');
+      to = [contact.primaryEmail];
+    }
+    const recipient: EmailRecipient = { to, cc: req.cc ?? [], bcc: req.bcc ?? [] };
+    // Our Message-ID is fixed before sending, so a customer's answer threads even if it arrives
+    // before the worker records the send. Its domain is the inbox's: the one we send from.
+    const domain = inbox.address.slice(inbox.address.lastIndexOf('@') + 1) || this.config.MAIL_DOMAIN;
+    const externalId = stripAngles(newMessageId(domain));
+    const now = new Date();
+
+    const version = await this.bumpThread(m, thread.id, now);
+    const message = await m.save(Message, {
+      threadId: thread.id,
+      direction: 'outbound' as const,
+      channel: thread.channel,
+      externalId,
+      authorAgentId: viewer.id,
+      contactId: thread.contactId,
+      subject: req.subject ?? replySubject(thread.subject),
+      bodyText: req.body,
+      visibleText: req.body,
+      bodyHtml: textToHtml(req.body),
+      isPublic: true,
+      deliveryState: 'queued' as const,
+      metadata: { recipient },
+      threadVersion: version,
+    });
+    const delivery = await m.save(OutboundDelivery, {
+      messageId: message.id,
+      channel: thread.channel,
+      status: 'queued' as const,
+      recipient: { ...recipient },
+    });
+    await m.save(MailMessageId, { messageIdHeader: externalId, threadId: thread.id, messageId: message.id, source: 'outbound' as const });
+    await this.audit.record(
+      {
+        actor: { kind: 'agent', agentId: viewer.id },
+        action: 'message.sent',
+        threadId: thread.id,
+        data: { messageId: message.id, deliveryId: delivery.id, to, cc: recipient.cc, bcc: recipient.bcc, forced: req.force === true },
+      },
+      m,
+    );
+    return { messageId: message.id, deliveryId: delivery.id };
+  }
+
+  /**
+   * Bumps the thread's version (and, for a reply, the agent-message times) in SQL under the row
+   * lock already held, returning the version the new message records.
+   */
+  private async bumpThread(m: EntityManager, threadId: string, agentMessageAt: Date | null): Promise<number> {
+    const rows: Array<{ version: number }> = await m.query(
+      `UPDATE threads SET version = version + 1, updated_at = now(),
+              last_agent_message_at = COALESCE($2, last_agent_message_at),
+              last_message_at = COALESCE($2, last_message_at)
+        WHERE id = $1 RETURNING version`,
+      [threadId, agentMessageAt],
+    );
+    // m.query on UPDATE … RETURNING answers [rows, count] with the pg driver
+    const first = Array.isArray(rows[0]) ? (rows[0] as unknown as Array<{ version: number }>)[0] : rows[0];
+    if (!first) throw new NotFoundException('thread not found');
+    return first.version;
+  }
+
+  /** Never throws: the row is durable, and the reconciler re-creates a job that failed to enqueue. */
+  async enqueue(deliveryId: string): Promise<boolean> {
+    try {
+      await this.queues[QueueName.Deliver].add(DELIVER_JOB, { deliveryId } satisfies DeliverJobData, deliverJobOptions(deliveryId));
+      return true;
+    } catch (e) {
+      this.log.warn(`enqueue of delivery ${deliveryId} failed, the reconciler will retry: ${(e as Error).message}`);
+      return false;
+    }
+  }
+
+  /**
+   * Re-creates jobs for deliveries still waiting whose job is gone (Redis flushed or restarted), or
+   * whose job gave up while the row still says queued (e.g. no relay was configured then). A row
+   * left 'sending' by a worker that died mid-send goes back to 'retrying': the customer may get the
+   * mail twice, which beats never.
+   */
+  async reconcile(limit = 500): Promise<{ requeued: number }> {
+    await this.ds.query(
+      `UPDATE outbound_deliveries SET status = 'retrying', last_error = COALESCE(last_error, 'worker stopped while sending'), updated_at = now()
+        WHERE status = 'sending' AND updated_at < now() - make_interval(secs => $1)`,
+      [STALE_SENDING_MS / 1000],
+    );
+    const rows = await this.ds
+      .getRepository(OutboundDelivery)
+      .createQueryBuilder('d')
+      .select(['d.id', 'd.status'])
+      .where(`d.status IN ('queued', 'retrying')`)
+      .andWhere(`d.updated_at < now() - make_interval(secs => :grace)`, { grace: RECONCILE_GRACE_MS / 1000 })
+      .orderBy('d.created_at', 'ASC')
+      .limit(limit)
+      .getMany();
+    const queue = this.queues[QueueName.Deliver];
+    let requeued = 0;
+    for (const row of rows) {
+      const job = await queue.getJob(deliverJobId(row.id));
+      if (job) {
+        const state = await job.getState();
+        if (state !== 'failed' && state !== 'completed') continue;
+        await job.remove();
+      }
+      if (await this.enqueue(row.id)) requeued++;
+    }
+    return { requeued };
+  }
+
+  /** Whether the delivery still waits to be sent (a cheap look before claiming it). */
+  async isPending(deliveryId: string): Promise<boolean> {
+    return this.ds.getRepository(OutboundDelivery).exists({ where: { id: deliveryId, status: In(['queued', 'retrying']) } });
+  }
+
+  // --- state changes of a delivery, each publishing delivery.updated after commit ---
+
+  /**
+   * Takes the delivery for one attempt: only a row still queued/retrying is taken, so a duplicate
+   * or late job finds nothing to do. Counts the attempt in the row.
+   */
+  async claim(deliveryId: string): Promise<DeliveryWork | null> {
+    const claimed = await this.ds.transaction(async (m) => {
+      const res: [Array<{ id: string }>, number] = await m.query(
+        `UPDATE outbound_deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = now()
+          WHERE id = $1 AND status IN ('queued', 'retrying') RETURNING id`,
+        [deliveryId],
+      );
+      if (!res[0]?.[0]) return null;
+      const delivery = await m.findOneByOrFail(OutboundDelivery, { id: deliveryId });
+      await m.update(Message, { id: delivery.messageId }, { deliveryState: 'sending' });
+      const message = await m.findOneByOrFail(Message, { id: delivery.messageId });
+      const thread = await m.findOneByOrFail(Thread, { id: message.threadId });
+      const inbox = await m.findOneByOrFail(Inbox, { id: thread.inboxId });
+      return { delivery, message, thread, inbox };
+    });
+    if (claimed) this.publishState(claimed.message, 'sending', null);
+    return claimed;
+  }
+
+  async markSent(work: DeliveryWork, result: { providerMessageId: string | null; relayMessageId: string | null; warning: string | null }): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await m.update(OutboundDelivery, { id: work.delivery.id }, {
+        status: 'sent',
+        providerMessageId: result.providerMessageId,
+        sentAt: new Date(),
+        lastError: result.warning,
+        nextAttemptAt: null,
+      });
+      await m.update(Message, { id: work.message.id }, { deliveryState: 'sent', deliveryError: result.warning });
+      if (result.relayMessageId) {
+        await m
+          .createQueryBuilder()
+          .insert()
+          .into(MailMessageId)
+          .values({ messageIdHeader: result.relayMessageId, threadId: work.thread.id, messageId: work.message.id, source: 'relay' })
+          .orIgnore()
+          .execute();
+      }
+    });
+    this.publishState(work.message, 'sent', result.warning);
+  }
+
+  /** A temporary failure: the job retries at `nextAttemptAt`; the message shows as queued with the reason. */
+  async markRetrying(work: DeliveryWork, error: string, nextAttemptAt: Date): Promise<void> {
+    await this.setFailureState(work, 'retrying', 'queued', error, nextAttemptAt);
+  }
+
+  /** Permanent: the server's answer is kept for the agent, and nothing retries it. */
+  async markFailed(work: DeliveryWork, error: string): Promise<void> {
+    await this.setFailureState(work, 'failed', 'failed', error, null);
+  }
+
+  private async setFailureState(work: DeliveryWork, status: DeliveryStatus, state: DeliveryState, error: string, nextAttemptAt: Date | null) {
+    await this.ds.transaction(async (m) => {
+      await m.update(OutboundDelivery, { id: work.delivery.id }, { status, lastError: error, nextAttemptAt });
+      await m.update(Message, { id: work.message.id }, { deliveryState: state, deliveryError: error });
+    });
+    this.publishState(work.message, state, error);
+  }
+
+  private publishState(message: Message, state: DeliveryState, error: string | null) {
+    const rooms = [Rooms.thread(message.threadId)];
+    if (message.authorAgentId) rooms.push(Rooms.agent(message.authorAgentId));
+    this.realtime.publish(rooms, 'delivery.updated', { threadId: message.threadId, messageId: message.id, state, error });
+  }
+
+  /** Message-ids of the thread known so far, oldest first (References), and the latest inbound one (In-Reply-To). */
+  async threadingFor(work: DeliveryWork): Promise<{ inReplyTo: string | null; references: string[] }> {
+    const ids = await this.ds.getRepository(MailMessageId).find({
+      where: { threadId: work.thread.id },
+      order: { createdAt: 'ASC', messageIdHeader: 'ASC' },
+      select: { messageIdHeader: true, messageId: true },
+    });
+    const references = ids.filter((r) => r.messageId !== work.message.id).map((r) => r.messageIdHeader);
+    const lastInbound = await this.ds
+      .getRepository(Message)
+      .createQueryBuilder('m')
+      .select(['m.id', 'm.externalId'])
+      .where(`m.thread_id = :t AND m.direction = 'inbound' AND m.channel = 'email' AND m.external_id IS NOT NULL`, { t: work.thread.id })
+      // messages without a Message-ID are stored under a content hash, which no client knows
+      .andWhere(`m.external_id NOT LIKE 'sha256:%'`)
+      .orderBy('m.created_at', 'DESC')
+      .addOrderBy('m.id', 'DESC')
+      .getOne();
+    return { inReplyTo: lastInbound?.externalId ?? null, references };
+  }
+
+  private async loadMessage(id: string): Promise<Message> {
+    const found = await this.ds.getRepository(Message).findOne({ where: { id }, relations: { attachments: true, contact: true, authorAgent: true } });
+    if (!found) throw new NotFoundException('message not found');
+    return found;
+  }
+}

@@ -1,0 +1,357 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AdapterRegistry, NormalizedMessage } from '@desk/channels';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/config';
+import { AuditService } from '../audit/audit.service';
+import { ContactResolver, type ResolvedContact } from '../contacts/contact-resolver.service';
+import type { Message } from '../conversations/message.entity';
+import { Thread } from '../conversations/thread.entity';
+import { toMessageDto, toThreadSummary } from '../conversations/thread.mapper';
+import { ThreadMatcher, type ThreadingDecision } from '../conversations/thread-matcher.service';
+import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
+import { FILE_STORE, type FileStore } from '../storage/file-store';
+import { INBOUND_ADAPTERS } from './inbound-adapters';
+import { INGEST_HOOKS, type IngestHooks } from './ingest-hooks';
+import { deriveThreadSecret } from './thread-secret';
+
+export type IngestOutcome =
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'quarantined'; error: string }
+  | { outcome: 'duplicate'; messageId: string }
+  | { outcome: 'processed'; messageId: string; threadId: string; isNewThread: boolean; decision: ThreadingDecision };
+
+interface ClaimedEvent {
+  id: string;
+  source: string;
+  inbox_id: string | null;
+  payload: Buffer;
+  meta: Record<string, unknown>;
+  team_id: string | null;
+  inbox_active: boolean | null;
+}
+
+interface StoredAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  key: string;
+  sha256: string;
+  contentId: string | null;
+  inline: boolean;
+}
+
+interface BounceTarget {
+  messageId: string;
+  threadId: string;
+  originalId: string;
+}
+
+const PREVIEW_CHARS = 200;
+
+export function previewOf(msg: Pick<NormalizedMessage, 'visibleText' | 'text' | 'subject'>): string | null {
+  const source = msg.visibleText.trim() || msg.text.trim() || msg.subject?.trim() || '';
+  const p = source.replace(/\s+/g, ' ').trim().slice(0, PREVIEW_CHARS);
+  return p || null;
+}
+
+/**
+ * The worker's half of "receive durably, then process": turns one committed inbound event into a
+ * message. Re-reads the event and acts only while it is received/processing; ONE transaction
+ * writes the message, its attachments and mail ids, the thread's new state, the audit event and
+ * the event's `processed` mark, so a second run (retry, duplicate job, reconciler) finds the event
+ * processed, or collides on messages.inbound_event_id, and never creates a second message.
+ * Realtime and hooks run after the commit.
+ */
+@Injectable()
+export class IngestProcessor {
+  private readonly log = new Logger(IngestProcessor.name);
+  private readonly threadSecret: string;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly realtime: RealtimePublisher,
+    private readonly contacts: ContactResolver,
+    private readonly matcher: ThreadMatcher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(FILE_STORE) private readonly files: FileStore,
+    @Inject(INGEST_HOOKS) private readonly hooks: IngestHooks,
+    @Inject(INBOUND_ADAPTERS) private readonly adapters: AdapterRegistry,
+  ) {
+    this.threadSecret = deriveThreadSecret(config.APP_SECRET);
+  }
+
+  async process(eventId: string): Promise<IngestOutcome> {
+    const rows: ClaimedEvent[] = await this.ds.query(
+      `UPDATE inbound_events e SET status = 'processing', attempts = e.attempts + 1, processed_at = now()
+        WHERE e.id = $1 AND e.status IN ('received', 'processing')
+        RETURNING e.id, e.source, e.inbox_id, e.payload, e.meta,
+          (SELECT i.team_id FROM inboxes i WHERE i.id = e.inbox_id) AS team_id,
+          (SELECT i.is_active FROM inboxes i WHERE i.id = e.inbox_id) AS inbox_active`,
+      [eventId],
+    );
+    // TypeORM returns [rows, count] for UPDATE ... RETURNING on postgres
+    const event = (Array.isArray(rows[0]) ? (rows[0] as unknown as ClaimedEvent[])[0] : rows[0]) ?? null;
+    if (!event) return { outcome: 'skipped', reason: 'event is not received/processing' };
+    if (!event.inbox_id || event.inbox_active === null) return this.quarantine(eventId, 'the event has no (existing) inbox');
+
+    let msg: NormalizedMessage;
+    try {
+      msg = await this.adapters.get(event.source).parse(event.payload, {
+        inboxId: event.inbox_id,
+        maxAttachmentBytes: this.config.MAX_ATTACHMENT_BYTES,
+        threadSecret: this.threadSecret,
+      });
+    } catch (e) {
+      const reason = (e as { reason?: unknown }).reason;
+      return this.quarantine(eventId, typeof reason === 'string' ? reason : `parse failed: ${(e as Error).message ?? String(e)}`);
+    }
+
+    // The same mail reached us another way (second recipient inbox, webhook and SMTP): one message.
+    const existing: Array<{ id: string }> = await this.ds.query(`SELECT id FROM messages WHERE channel = $1 AND external_id = $2`, [
+      msg.channel,
+      msg.externalId,
+    ]);
+    if (existing[0]) {
+      await this.ds.query(
+        `UPDATE inbound_events SET status = 'processed', message_id = $2, processed_at = now(), error = NULL WHERE id = $1 AND status = 'processing'`,
+        [eventId, existing[0].id],
+      );
+      return { outcome: 'duplicate', messageId: existing[0].id };
+    }
+
+    const contact = await this.contacts.resolve(msg.sender.kind, msg.sender.value, msg.sender.displayName);
+    const bounceTarget = await this.findBounceTarget(msg);
+    const decision: ThreadingDecision = bounceTarget
+      ? { rule: 'references', detail: `delivery status notification for our message <${bounceTarget.originalId}>`, threadId: bounceTarget.threadId }
+      : await this.matcher.match(msg, contact.contactId);
+    const attachments = await this.storeAttachments(msg);
+
+    const result = await this.ds.transaction('READ COMMITTED', (m) =>
+      this.commit(m, event, msg, contact, decision, attachments, bounceTarget),
+    );
+    if (result.outcome !== 'processed') return result;
+    await this.afterCommit(result.messageId, result.threadId, result.isNewThread, msg, contact, attachments, bounceTarget);
+    return result;
+  }
+
+  async quarantine(eventId: string, error: string): Promise<IngestOutcome> {
+    this.log.warn(`inbound event ${eventId} quarantined: ${error}`);
+    await this.ds.query(
+      `UPDATE inbound_events SET status = 'quarantined', error = $2, processed_at = now() WHERE id = $1 AND status IN ('received', 'processing')`,
+      [eventId, error.slice(0, 2000)],
+    );
+    return { outcome: 'quarantined', error };
+  }
+
+  private async commit(
+    m: EntityManager,
+    event: ClaimedEvent,
+    msg: NormalizedMessage,
+    contact: ResolvedContact,
+    decision: ThreadingDecision,
+    attachments: StoredAttachment[],
+    bounce: BounceTarget | null,
+  ): Promise<IngestOutcome> {
+    const locked: Array<{ status: string }> = await m.query(`SELECT status FROM inbound_events WHERE id = $1 FOR UPDATE`, [event.id]);
+    if (locked[0]?.status !== 'processing') return { outcome: 'skipped', reason: `event is ${locked[0]?.status ?? 'gone'}` };
+
+    const now = new Date();
+    const preview = previewOf(msg);
+    const customer = !msg.isAutomatic;
+    let threadId: string;
+    let isNewThread = false;
+    let reopenedFrom: string | null = null;
+    // the version this message produces: a reply drafted against an older version is held (409)
+    let threadVersion = 1;
+    if (decision.threadId) {
+      const [t]: Array<{ id: string; status: string }> = await m.query(`SELECT id, status FROM threads WHERE id = $1 FOR UPDATE`, [decision.threadId]);
+      if (!t) throw new Error(`thread ${decision.threadId} vanished while ingesting`);
+      threadId = t.id;
+      if (customer && t.status !== 'open') reopenedFrom = t.status;
+      const bumped: [Array<{ version: number }>, number] = await m.query(
+        `UPDATE threads SET
+           last_message_at = GREATEST(COALESCE(last_message_at, $2), $2),
+           last_customer_message_at = CASE WHEN $3 THEN GREATEST(COALESCE(last_customer_message_at, $2), $2) ELSE last_customer_message_at END,
+           preview = COALESCE($4, preview),
+           status = CASE WHEN $3 THEN 'open'::thread_status ELSE status END,
+           resolved_at = CASE WHEN $3 THEN NULL ELSE resolved_at END,
+           snoozed_until = CASE WHEN $3 THEN NULL ELSE snoozed_until END,
+           version = version + 1, updated_at = now()
+         WHERE id = $1 RETURNING version`,
+        [threadId, now, customer, preview],
+      );
+      threadVersion = bumped[0][0]!.version;
+    } else {
+      const flags: Record<string, unknown> = {};
+      if (decision.possibleFollowUpOf) flags.possibleFollowUpOf = decision.possibleFollowUpOf;
+      const [t]: Array<{ id: string }> = await m.query(
+        `INSERT INTO threads (subject, preview, contact_id, inbox_id, channel, status, team_id, last_message_at, last_customer_message_at, linked_thread_id, flags, version)
+         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, 1) RETURNING id`,
+        [msg.subject, preview, contact.contactId, event.inbox_id, msg.channel, event.team_id, now, customer ? now : null, decision.linkedThreadId ?? null, flags],
+      );
+      threadId = t!.id;
+      isNewThread = true;
+    }
+
+    const metadata: Record<string, unknown> = {
+      threading: { rule: decision.rule, detail: decision.detail },
+      from: { address: msg.sender.value, name: msg.sender.displayName },
+      participants: msg.participants,
+      sentAt: msg.sentAt?.toISOString() ?? null,
+      envelope: event.meta,
+    };
+    if (msg.automaticReason) metadata.automaticReason = msg.automaticReason;
+    if (msg.refusedAttachments.length) metadata.refusedAttachments = msg.refusedAttachments;
+    if (msg.bounce) metadata.bounce = msg.bounce;
+    const [message]: Array<{ id: string; created_at: Date }> = await m.query(
+      `INSERT INTO messages (thread_id, direction, channel, external_id, contact_id, inbound_event_id, subject, body_text, visible_text, body_html,
+                             is_automatic, is_public, delivery_state, metadata, thread_version)
+       VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13) RETURNING id, created_at`,
+      [threadId, msg.channel, msg.externalId, contact.contactId, event.id, msg.subject, msg.text, msg.visibleText, msg.html, msg.isAutomatic, msg.isPublic, metadata, threadVersion],
+    );
+    const messageId = message!.id;
+
+    for (const a of attachments) {
+      await m.query(
+        `INSERT INTO attachments (message_id, filename, content_type, size_bytes, storage_key, sha256, content_id, is_inline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [messageId, a.filename, a.contentType, a.size, a.key, a.sha256, a.contentId, a.inline],
+      );
+    }
+    if (msg.channel === 'email' && !msg.externalId.startsWith('sha256:')) {
+      await m.query(
+        `INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source) VALUES ($1, $2, $3, 'inbound') ON CONFLICT DO NOTHING`,
+        [msg.externalId, threadId, messageId],
+      );
+    }
+    if (bounce && msg.bounce?.permanent) {
+      const error = [msg.bounce.status, msg.bounce.diagnostic].filter(Boolean).join(' ') || 'bounced (no diagnostic)';
+      await m.query(`UPDATE messages SET delivery_state = 'failed', delivery_error = $2 WHERE id = $1`, [bounce.messageId, error]);
+      await m.query(
+        `UPDATE outbound_deliveries SET status = 'failed', last_error = $2, next_attempt_at = NULL, updated_at = now()
+          WHERE id = (SELECT id FROM outbound_deliveries WHERE message_id = $1 ORDER BY created_at DESC LIMIT 1)`,
+        [bounce.messageId, error],
+      );
+    }
+    await this.audit.record(
+      {
+        actor: { kind: 'contact' },
+        action: isNewThread ? 'thread.created' : 'message.received',
+        threadId,
+        reason: decision.detail,
+        data: {
+          rule: decision.rule,
+          detail: decision.detail,
+          messageId,
+          inboundEventId: event.id,
+          isAutomatic: msg.isAutomatic,
+          ...(reopenedFrom ? { reopenedFrom } : {}),
+          ...(decision.possibleFollowUpOf ? { possibleFollowUpOf: decision.possibleFollowUpOf } : {}),
+          ...(decision.linkedThreadId ? { linkedThreadId: decision.linkedThreadId } : {}),
+          ...(bounce ? { bounceOf: bounce.messageId, permanent: msg.bounce?.permanent ?? false } : {}),
+        },
+      },
+      m,
+    );
+    await m.query(`UPDATE inbound_events SET status = 'processed', message_id = $2, processed_at = now(), error = NULL WHERE id = $1`, [
+      event.id,
+      messageId,
+    ]);
+    return { outcome: 'processed', messageId, threadId, isNewThread, decision };
+  }
+
+  private async afterCommit(
+    messageId: string,
+    threadId: string,
+    isNewThread: boolean,
+    msg: NormalizedMessage,
+    contact: ResolvedContact,
+    attachments: StoredAttachment[],
+    bounce: BounceTarget | null,
+  ): Promise<void> {
+    try {
+      const thread = await this.ds.getRepository(Thread).findOne({ where: { id: threadId }, relations: { contact: true, assignee: true } });
+      if (thread) {
+        const rooms = [Rooms.thread(threadId), Rooms.allAgents, Rooms.supervisors];
+        if (thread.assigneeId) rooms.push(Rooms.agent(thread.assigneeId));
+        if (isNewThread) {
+          this.realtime.publish(rooms, 'thread.created', { thread: toThreadSummary(thread) });
+        } else {
+          const [row]: Array<{ created_at: Date }> = await this.ds.query(`SELECT created_at FROM messages WHERE id = $1`, [messageId]);
+          const dto = toMessageDto({
+            id: messageId,
+            threadId,
+            direction: 'inbound',
+            channel: msg.channel,
+            contactId: contact.contactId,
+            contact: { name: contact.name },
+            authorAgentId: null,
+            subject: msg.subject,
+            bodyText: msg.text,
+            visibleText: msg.visibleText,
+            bodyHtml: msg.html,
+            isAutomatic: msg.isAutomatic,
+            isPublic: msg.isPublic,
+            deliveryState: 'received',
+            deliveryError: null,
+            attachments: attachments.map((a) => ({ id: a.sha256, filename: a.filename, contentType: a.contentType, sizeBytes: a.size, isInline: a.inline })),
+            createdAt: row?.created_at ?? new Date(),
+          } as unknown as Message);
+          // attachment ids are only known from the database; the console refetches the thread for them
+          dto.attachments = attachments.length ? await this.attachmentDtos(messageId) : [];
+          this.realtime.publish(rooms, 'message.created', { threadId, message: dto });
+        }
+        if (bounce && msg.bounce?.permanent) {
+          const [b]: Array<{ delivery_error: string | null }> = await this.ds.query(`SELECT delivery_error FROM messages WHERE id = $1`, [bounce.messageId]);
+          this.realtime.publish(rooms, 'delivery.updated', { threadId: bounce.threadId, messageId: bounce.messageId, state: 'failed', error: b?.delivery_error ?? null });
+        }
+      }
+    } catch (e) {
+      this.log.warn(`realtime after ingest of message ${messageId} failed: ${(e as Error).message}`);
+    }
+    try {
+      await this.hooks.afterInboundMessage({ threadId, messageId, isAutomatic: msg.isAutomatic, isNewThread });
+    } catch (e) {
+      this.log.error(`ingest hook failed for message ${messageId}: ${(e as Error).message}`);
+    }
+  }
+
+  private async attachmentDtos(messageId: string) {
+    const rows: Array<{ id: string; filename: string; content_type: string; size_bytes: string; is_inline: boolean }> = await this.ds.query(
+      `SELECT id, filename, content_type, size_bytes, is_inline FROM attachments WHERE message_id = $1 ORDER BY created_at, id`,
+      [messageId],
+    );
+    return rows.map((r) => ({ id: r.id, filename: r.filename, contentType: r.content_type, sizeBytes: Number(r.size_bytes), inline: r.is_inline }));
+  }
+
+  /** A bounce of one of OUR outbound messages (known through mail_message_ids) joins that message's thread. */
+  private async findBounceTarget(msg: NormalizedMessage): Promise<BounceTarget | null> {
+    const ids = msg.bounce?.originalMessageIds ?? [];
+    if (!ids.length) return null;
+    const rows: Array<{ message_id: string; thread_id: string; header: string }> = await this.ds.query(
+      `SELECT message_id, thread_id, message_id_header AS header FROM mail_message_ids
+        WHERE message_id_header = ANY($1) AND source IN ('outbound', 'relay') AND message_id IS NOT NULL`,
+      [ids],
+    );
+    const r = rows[0];
+    return r ? { messageId: r.message_id, threadId: r.thread_id, originalId: r.header } : null;
+  }
+
+  private async storeAttachments(msg: NormalizedMessage): Promise<StoredAttachment[]> {
+    const out: StoredAttachment[] = [];
+    for (const a of msg.attachments) {
+      const stored = await this.files.put(a.content);
+      out.push({
+        filename: a.filename ?? 'attachment',
+        contentType: a.contentType,
+        size: stored.size,
+        key: stored.key,
+        sha256: stored.sha256,
+        contentId: a.contentId,
+        inline: a.inline,
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,38 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { InboundMessageEvent, IngestHooks } from './ingest-hooks';
+import { SlaIngestHooks } from '../sla/sla-hooks';
+import { RepeatContactService } from '../assignment/repeat-contact.service';
+import { AssignmentService } from '../assignment/assignment.service';
+
+/**
+ * Everything that follows a committed inbound message, in order: flag a repeat contact first (it
+ * may raise the priority, which changes which SLA policy matches), then start the SLA clocks, then
+ * assign a new thread. Each step is isolated: one failing must not skip the others, and each is
+ * idempotent (a retried ingestion calls them again). Missed steps are also covered by the
+ * reconcilers and the assignment sweep.
+ */
+@Injectable()
+export class PostIngestHooks implements IngestHooks {
+  private readonly log = new Logger(PostIngestHooks.name);
+
+  constructor(
+    private readonly repeat: RepeatContactService,
+    private readonly sla: SlaIngestHooks,
+    private readonly assignment: AssignmentService,
+  ) {}
+
+  async afterInboundMessage(event: InboundMessageEvent): Promise<void> {
+    const customer = !event.isAutomatic;
+    if (event.isNewThread && customer) await this.step('repeat-contact', () => this.repeat.flagIfRepeat(event.threadId));
+    await this.step('sla', () => this.sla.afterInboundMessage(event));
+    if (event.isNewThread && customer) await this.step('assignment', () => this.assignment.assignNewThread(event.threadId));
+  }
+
+  private async step(name: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      this.log.warn(`post-ingest ${name} failed (a reconciler or sweep will catch up): ${(e as Error).message}`);
+    }
+  }
+}
