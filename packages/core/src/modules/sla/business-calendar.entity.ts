@@ -10,5 +10,5 @@ export class BusinessCalendar {
   @Column({ type: 'jsonb' }) weeklyHours: Record<string, Array<[string, string]>>;
   /** Local dates 'YYYY-MM-DD' closed all day. */
   @Column({ type: 'jsonb', default: [] }) holidays: string[];
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

@@ -8,7 +8,7 @@ export class SlaBreach {
   @Index({ unique: true }) @Column({ type: 'uuid' }) clockId: string;
   @ManyToOne(() => SlaClock, { onDelete: 'CASCADE' }) clock: SlaClock;
   @Index() @Column({ type: 'uuid' }) threadId: string;
-  @Column({ type: 'timestamptz' }) dueAt: Date;
-  @Column({ type: 'timestamptz' }) breachedAt: Date;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @Column({ type: 'timestamptz', precision: 3 }) dueAt: Date;
+  @Column({ type: 'timestamptz', precision: 3 }) breachedAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

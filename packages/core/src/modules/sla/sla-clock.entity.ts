@@ -16,15 +16,19 @@ export class SlaClock {
   @Column({ type: 'enum', enumName: 'sla_metric', enum: ['first_response', 'next_response', 'resolution'] }) metric: SlaMetric;
   @Column({ type: 'enum', enumName: 'sla_clock_status', enum: ['running', 'paused', 'met', 'breached', 'cancelled'], default: 'running' })
   status: SlaClockStatus;
-  @Column({ type: 'timestamptz' }) startedAt: Date;
-  @Column({ type: 'timestamptz' }) dueAt: Date;
-  @Column({ type: 'timestamptz', nullable: true }) warnAt: Date | null;
-  @Column({ type: 'timestamptz', nullable: true }) warnedAt: Date | null;
-  @Column({ type: 'timestamptz', nullable: true }) breachedAt: Date | null;
-  @Column({ type: 'timestamptz', nullable: true }) metAt: Date | null;
-  @Column({ type: 'timestamptz', nullable: true }) pausedAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3 }) startedAt: Date;
+  @Column({ type: 'timestamptz', precision: 3 }) dueAt: Date;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) warnAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) warnedAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) breachedAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) metAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) pausedAt: Date | null;
   /** Business minutes left when paused, so resuming recomputes the due instant. */
   @Column({ type: 'double precision', nullable: true }) remainingMinutes: number | null;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
-  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+  /** Set when an agent paused the clock (an exception): only an agent resumes it, not a status change. */
+  @Column({ type: 'uuid', nullable: true }) pausedByAgentId: string | null;
+  /** Business minutes added by agents' extensions, in total. */
+  @Column({ type: 'double precision', default: 0 }) extendedMinutes: number;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 }

@@ -21,9 +21,10 @@ export class SlaPolicy {
   @Column({ type: 'text' }) name: string;
   @Column({ type: 'int', default: 0 }) position: number;
   @Column({ type: 'jsonb', default: {} }) conditions: SlaConditions;
-  @Column({ type: 'int' }) firstResponseMinutes: number;
-  @Column({ type: 'int' }) nextResponseMinutes: number;
-  @Column({ type: 'int', nullable: true }) resolutionMinutes: number | null;
+  /** Targets in business minutes; fractional so short targets (and tests) need no special path. */
+  @Column({ type: 'double precision' }) firstResponseMinutes: number;
+  @Column({ type: 'double precision' }) nextResponseMinutes: number;
+  @Column({ type: 'double precision', nullable: true }) resolutionMinutes: number | null;
   @Column({ type: 'int', default: 75 }) warningPercent: number;
   @Column({ type: 'boolean', default: true }) pauseWhenPending: boolean;
   @Column({ type: 'boolean', default: true }) pauseWhenSnoozed: boolean;
@@ -34,5 +35,5 @@ export class SlaPolicy {
   @Column({ type: 'uuid', nullable: true }) calendarId: string | null;
   @ManyToOne(() => BusinessCalendar, { onDelete: 'SET NULL' }) calendar: BusinessCalendar | null;
   @Column({ type: 'boolean', default: true }) isActive: boolean;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }
