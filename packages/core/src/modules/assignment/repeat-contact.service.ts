@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Priority } from '@desk/contracts';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/config';
+import { AuditService, SYSTEM } from '../audit/audit.service';
+import { Thread } from '../conversations/thread.entity';
+import { toThreadSummary } from '../conversations/thread.mapper';
+import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
+import { matchPolicy } from '../sla/policy-matcher';
+import { SlaPolicy, type SlaConditions } from '../sla/sla-policy.entity';
+import { raisedPriority } from './assignment.service';
+
+/**
+ * A policy opts into raising the priority of repeat contacts with `raisePriorityOnRepeat: true` in
+ * its `conditions` jsonb. It is read here only (the SLA matcher ignores unknown keys), so no
+ * schema change: it is a per-policy switch kept beside the conditions that select the policy.
+ */
+export type RepeatAwareConditions = SlaConditions & { raisePriorityOnRepeat?: boolean };
+
+export interface RepeatContactFlag {
+  count: number;
+  windowDays: number;
+}
+
+export type RepeatOutcome =
+  | { flagged: false; count: number }
+  | { flagged: true; count: number; priority: { from: Priority; to: Priority } | null; already?: boolean };
+
+/**
+ * Flags a new thread whose contact opened REPEAT_CONTACT_THRESHOLD or more threads (this one
+ * included) within REPEAT_CONTACT_WINDOW_DAYS before it: `flags.repeatContact = {count, windowDays}`.
+ * Idempotent (a flagged thread is left alone), so a retried ingestion hook is harmless.
+ */
+@Injectable()
+export class RepeatContactService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly realtime: RealtimePublisher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async flagIfRepeat(threadId: string): Promise<RepeatOutcome> {
+    const threshold = this.config.REPEAT_CONTACT_THRESHOLD;
+    const windowDays = this.config.REPEAT_CONTACT_WINDOW_DAYS;
+    const outcome = await this.ds.transaction(async (m): Promise<RepeatOutcome> => {
+      const [t]: Array<{ id: string; contact_id: string; inbox_id: string; channel: string; priority: Priority; team_id: string | null; flags: Record<string, unknown>; contact_tags: string[] }> =
+        await m.query(
+          `SELECT t.id, t.contact_id, t.inbox_id, t.channel, t.priority, t.team_id, t.flags, c.tags AS contact_tags
+             FROM threads t JOIN contacts c ON c.id = t.contact_id
+            WHERE t.id = $1 FOR UPDATE OF t`,
+          [threadId],
+        );
+      if (!t) return { flagged: false, count: 0 };
+      const [{ count }] = (await m.query(
+        `SELECT count(*)::int AS count FROM threads o, threads t
+          WHERE t.id = $1 AND o.contact_id = t.contact_id
+            AND o.created_at <= t.created_at AND o.created_at > t.created_at - make_interval(days => $2)`,
+        [threadId, windowDays],
+      )) as [{ count: number }];
+      const existing = t.flags?.repeatContact as RepeatContactFlag | undefined;
+      if (existing) return { flagged: true, count: existing.count, priority: null, already: true };
+      if (count < threshold) return { flagged: false, count };
+
+      const policies = await m.getRepository(SlaPolicy).find({ where: { isActive: true }, order: { position: 'ASC' } });
+      const policy = matchPolicy(policies, { inboxId: t.inbox_id, channel: t.channel, priority: t.priority, teamId: t.team_id, contactTags: t.contact_tags ?? [] });
+      const raise = (policy?.conditions as RepeatAwareConditions | undefined)?.raisePriorityOnRepeat === true;
+      const next = raise ? raisedPriority(t.priority) : t.priority;
+      const flag: RepeatContactFlag = { count, windowDays };
+      await m.query(
+        `UPDATE threads SET flags = jsonb_set(flags, '{repeatContact}', $2::jsonb), priority = $3, version = version + 1, updated_at = now() WHERE id = $1`,
+        [threadId, JSON.stringify(flag), next],
+      );
+      const priority = next !== t.priority ? { from: t.priority, to: next } : null;
+      await this.audit.record(
+        {
+          actor: SYSTEM,
+          action: 'thread.flagged',
+          threadId,
+          reason: `repeat contact: ${count} threads in ${windowDays} days`,
+          data: { repeatContact: flag, ...(priority ? { from: { priority: priority.from }, to: { priority: priority.to }, policyId: policy?.id } : {}) },
+        },
+        m,
+      );
+      return { flagged: true, count, priority };
+    });
+
+    if (outcome.flagged && !outcome.already) {
+      const thread = await this.ds.getRepository(Thread).findOne({ where: { id: threadId }, relations: { contact: true, assignee: true } });
+      if (thread) {
+        const rooms = [Rooms.thread(threadId), Rooms.supervisors, Rooms.allAgents];
+        if (thread.assigneeId) rooms.push(Rooms.agent(thread.assigneeId));
+        this.realtime.publish(rooms, 'thread.updated', { thread: toThreadSummary(thread), changes: { priority: thread.priority } });
+      }
+    }
+    return outcome;
+  }
+}
