@@ -33,6 +33,8 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
   app.use(cookieParser());
+  // the raw-MIME webhook signs and stores the exact bytes: mounted before the json/urlencoded parsers
+  app.use('/webhooks/email', express.raw({ type: () => true, limit: config.MAX_MESSAGE_BYTES }));
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
 

@@ -14,6 +14,12 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { RealtimeGateway } from './realtime/realtime.gateway';
 import { ThreadsController } from './threads/threads.controller';
+import { EmailWebhookController } from './webhooks/email-webhook.controller';
+import { InboundEventsController } from './inbound-events/inbound-events.controller';
+import { MessagesController } from './threads/messages.controller';
+import { SlaController } from './sla/sla.controller';
+import { SupervisorController } from './supervisor/supervisor.controller';
+import { ReportsController } from './reports/reports.controller';
 
 @Module({})
 export class AppModule {
@@ -21,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, 'api'), DiscoveryModule],
-      controllers: [AuthController, AgentsController, ThreadsController, ContactsController, InboxesController, HealthController, MetricsController],
+      controllers: [AuthController, AgentsController, ThreadsController, MessagesController, ContactsController, InboxesController, HealthController, MetricsController, EmailWebhookController, InboundEventsController, SlaController, SupervisorController, ReportsController],
       providers: [
         HealthService,
         MetricsService,

@@ -1,2 +1,1 @@
 export { createApp } from './app.factory';
-export { checkDependencies, configOrDie } from './bootstrap';

@@ -1,4 +1,5 @@
-import { checkDependencies, configOrDie } from './bootstrap';
+import 'reflect-metadata';
+import { checkDependencies, configOrDie, die } from '@desk/core';
 import { createApp } from './app.factory';
 
 async function main() {
@@ -9,4 +10,4 @@ async function main() {
   process.stdout.write(`desk api listening on ${config.PUBLIC_URL}\n`);
 }
 
-void main();
+main().catch((e: Error) => die(`desk api failed to start: ${e.message}`));

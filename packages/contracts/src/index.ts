@@ -5,3 +5,7 @@ export * from './threads';
 export * from './inboxes';
 export * from './realtime';
 export * from './health';
+export * from './messages';
+export * from './inbound-events';
+export * from './sla';
+export * from './supervisor';

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './platform/config/config';
-import { ConfigModule } from './platform/config/config.module';
+import { APP_CONFIG, ConfigModule } from './platform/config/config.module';
 import { DatabaseModule } from './platform/database/database.module';
 import { RedisModule } from './platform/redis/redis.module';
 import { QueueModule } from './platform/queue/queue.module';
@@ -13,8 +14,40 @@ import { ContactsService } from './modules/contacts/contacts.service';
 import { ThreadsService } from './modules/conversations/threads.service';
 import { RealtimePublisher } from './modules/realtime/realtime.publisher';
 import { IngestionService } from './modules/ingestion/ingestion.service';
+import { IngestProcessor } from './modules/ingestion/ingest-processor.service';
+import { InboundEventsService } from './modules/ingestion/inbound-events.service';
+import { INGEST_HOOKS } from './modules/ingestion/ingest-hooks';
+import { INBOUND_ADAPTERS, createInboundAdapters } from './modules/ingestion/inbound-adapters';
+import { ContactResolver } from './modules/contacts/contact-resolver.service';
+import { ThreadMatcher } from './modules/conversations/thread-matcher.service';
+import { FILE_STORE, LocalFileStore } from './modules/storage/file-store';
+import { OutboxService } from './modules/delivery/outbox.service';
+import { SlaService } from './modules/sla/sla.service';
+import { SlaScheduler } from './modules/sla/sla-scheduler';
+import { SlaReconciler } from './modules/sla/sla-reconciler.service';
+import { SlaEscalationService } from './modules/sla/sla-escalation.service';
+import { SlaIngestHooks } from './modules/sla/sla-hooks';
+import { PostIngestHooks } from './modules/ingestion/post-ingest-hooks';
+import { AssignmentService } from './modules/assignment/assignment.service';
+import { StalledService } from './modules/assignment/stalled.service';
+import { RepeatContactService } from './modules/assignment/repeat-contact.service';
+import { SupervisorService } from './modules/assignment/supervisor.service';
+import { ReportsService } from './modules/assignment/reports.service';
 
-const SERVICES = [AgentsService, AuthService, AuditService, InboxesService, ContactsService, ThreadsService, RealtimePublisher, IngestionService];
+const SERVICES = [AgentsService, AuthService, AuditService, InboxesService, ContactsService, ThreadsService, RealtimePublisher, IngestionService, OutboxService, SlaScheduler, SlaService, SlaReconciler, SlaEscalationService, AssignmentService, StalledService, RepeatContactService, SupervisorService, ReportsService];
+
+/** Ingestion: parse, resolve, thread, commit. Hooks and the file store are tokens so later issues can swap them. */
+const INGESTION_PROVIDERS = [
+  IngestProcessor,
+  InboundEventsService,
+  ContactResolver,
+  ThreadMatcher,
+  SlaIngestHooks,
+  PostIngestHooks,
+  { provide: INGEST_HOOKS, useExisting: PostIngestHooks },
+  { provide: INBOUND_ADAPTERS, useFactory: createInboundAdapters },
+  { provide: FILE_STORE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new LocalFileStore(join(c.DATA_DIR, 'attachments')) },
+];
 
 /** Everything the api and the worker share: platform connections and the domain services. */
 @Module({})
@@ -24,8 +57,8 @@ export class CoreModule {
       module: CoreModule,
       global: true,
       imports: [ConfigModule.forRoot(config), loggingModule(config, service), DatabaseModule, RedisModule, QueueModule],
-      providers: SERVICES,
-      exports: SERVICES,
+      providers: [...SERVICES, ...INGESTION_PROVIDERS],
+      exports: [...SERVICES, ...INGESTION_PROVIDERS],
     };
   }
 }

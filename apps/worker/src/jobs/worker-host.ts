@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { APP_CONFIG, JOB_NAMES, QueueName, createRedis, queuePrefix, type AppConfig } from '@desk/core';
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
 
@@ -27,6 +28,7 @@ export function checkHandlers(handlers: JobHandler[]): void {
 export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(WorkerHost.name);
   private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
 
   constructor(
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandler[],
@@ -39,6 +41,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     for (const queue of Object.values(QueueName)) {
       const byName = new Map(this.handlers.filter((h) => h.queue === queue).map((h) => [h.name, h]));
       if (byName.size === 0) continue;
+      // BullMQ does not close a connection it was given; we do, on shutdown, or the process never exits
+      const connection = createRedis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+      this.connections.push(connection);
       const worker = new Worker(
         queue,
         async (job: Job) => {
@@ -47,7 +52,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
           return handler.handle(job);
         },
         {
-          connection: createRedis(this.config.REDIS_URL, { maxRetriesPerRequest: null }),
+          connection,
           prefix: queuePrefix(this.config),
           concurrency: CONCURRENCY[queue],
         },
@@ -60,5 +65,6 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

@@ -8,8 +8,8 @@ export class AgentSession {
   @Index({ unique: true }) @Column({ type: 'text' }) tokenHash: string;
   @Index() @Column({ type: 'uuid' }) agentId: string;
   @ManyToOne(() => Agent, { onDelete: 'CASCADE' }) agent: Agent;
-  @Column({ type: 'timestamptz' }) expiresAt: Date;
+  @Column({ type: 'timestamptz', precision: 3 }) expiresAt: Date;
   @Column({ type: 'text', nullable: true }) ip: string | null;
   @Column({ type: 'text', nullable: true }) userAgent: string | null;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

@@ -15,10 +15,10 @@ export class Agent {
   /** Open assigned threads this agent can carry; automatic assignment never exceeds it. */
   @Column({ type: 'int', default: 10 }) capacity: number;
   @Column({ type: 'boolean', default: true }) isActive: boolean;
-  @Column({ type: 'timestamptz', nullable: true }) lastSeenAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastSeenAt: Date | null;
   @ManyToMany(() => Team, (t) => t.members)
   @JoinTable({ name: 'team_members', joinColumn: { name: 'agent_id' }, inverseJoinColumn: { name: 'team_id' } })
   teams: Team[];
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
-  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 }

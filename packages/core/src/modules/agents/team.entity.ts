@@ -7,5 +7,5 @@ export class Team {
   @Column({ type: 'text', unique: true }) name: string;
   @Column({ type: 'text', nullable: true }) description: string | null;
   @ManyToMany('Agent', (a: Agent) => a.teams) members: Agent[];
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

@@ -14,5 +14,5 @@ export class AuditEvent {
   @Column({ type: 'text' }) action: string;
   @Column({ type: 'text', nullable: true }) reason: string | null;
   @Column({ type: 'jsonb', default: {} }) data: Record<string, unknown>;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

@@ -18,6 +18,6 @@ export class Inbox {
   @Column({ type: 'boolean', default: true }) autoAckEnabled: boolean;
   @Column({ type: 'text', nullable: true }) ackTemplate: string | null;
   @Column({ type: 'boolean', default: true }) isActive: boolean;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
-  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 }

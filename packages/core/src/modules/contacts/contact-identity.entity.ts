@@ -17,5 +17,5 @@ export class ContactIdentity {
   @Column({ type: 'text', nullable: true }) displayName: string | null;
   /** The contact it belonged to before a merge, so an unmerge can put it back. */
   @Column({ type: 'uuid', nullable: true }) originalContactId: string | null;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

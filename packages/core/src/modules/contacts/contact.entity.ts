@@ -10,6 +10,6 @@ export class Contact {
   /** Set when this contact was merged into another; kept (not deleted) so the merge can be undone. */
   @Index() @Column({ type: 'uuid', nullable: true }) mergedIntoId: string | null;
   @OneToMany('ContactIdentity', (i: ContactIdentity) => i.contact) identities: ContactIdentity[];
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
-  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 }

@@ -15,5 +15,5 @@ export class Attachment {
   @Column({ type: 'text' }) sha256: string;
   @Column({ type: 'text', nullable: true }) contentId: string | null;
   @Column({ type: 'boolean', default: false }) isInline: boolean;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

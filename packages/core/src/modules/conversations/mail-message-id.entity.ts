@@ -12,5 +12,5 @@ export class MailMessageId {
   @ManyToOne(() => Thread, { onDelete: 'CASCADE' }) thread: Thread;
   @Column({ type: 'uuid', nullable: true }) messageId: string | null;
   @Column({ type: 'enum', enumName: 'mail_id_source', enum: ['inbound', 'outbound', 'relay'] }) source: 'inbound' | 'outbound' | 'relay';
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

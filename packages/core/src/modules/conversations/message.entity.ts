@@ -9,6 +9,7 @@ import type { Attachment } from './attachment.entity';
 @Index('messages_thread_created_idx', ['threadId', 'createdAt', 'id'])
 @Index('messages_contact_created_idx', ['contactId', 'createdAt'])
 @Index('messages_channel_external_id_key', ['channel', 'externalId'], { unique: true, where: '"external_id" IS NOT NULL' })
+@Index('messages_thread_version_idx', ['threadId', 'threadVersion'])
 @Index('messages_inbound_event_key', ['inboundEventId'], { unique: true, where: '"inbound_event_id" IS NOT NULL' })
 export class Message {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -44,6 +45,12 @@ export class Message {
   @Column({ type: 'text', nullable: true }) deliveryError: string | null;
   /** Channel details kept for the record: headers, recipients, the threading decision. */
   @Column({ type: 'jsonb', default: {} }) metadata: Record<string, unknown>;
+  /**
+   * The thread's `version` right after this message was added (the writer bumps the thread in the
+   * same transaction). A reply sent by an agent who saw version V is held when a message with
+   * threadVersion > V exists: status or assignment changes bump the version too, but add no message.
+   */
+  @Column({ type: 'int', nullable: true }) threadVersion: number | null;
   @OneToMany('Attachment', (a: Attachment) => a.message) attachments: Attachment[];
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

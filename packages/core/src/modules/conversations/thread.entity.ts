@@ -43,19 +43,19 @@ export class Thread {
   @Column({ type: 'uuid', nullable: true }) teamId: string | null;
   @ManyToOne(() => Team, { onDelete: 'SET NULL' }) team: Team | null;
   @Column({ type: 'text', array: true, default: () => "'{}'" }) tags: string[];
-  @Column({ type: 'timestamptz', nullable: true }) snoozedUntil: Date | null;
-  @Column({ type: 'timestamptz', nullable: true }) lastMessageAt: Date | null;
-  @Column({ type: 'timestamptz', nullable: true }) lastCustomerMessageAt: Date | null;
-  @Column({ type: 'timestamptz', nullable: true }) lastAgentMessageAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) snoozedUntil: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastMessageAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastCustomerMessageAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastAgentMessageAt: Date | null;
   /** Earliest due instant of the thread's running SLA clocks, kept here so inbox lists sort on one index. */
-  @Column({ type: 'timestamptz', nullable: true }) slaDueAt: Date | null;
-  @Column({ type: 'timestamptz', nullable: true }) resolvedAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) slaDueAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) resolvedAt: Date | null;
   /** A follow-up or a split points at the thread it came from. */
   @Column({ type: 'uuid', nullable: true }) linkedThreadId: string | null;
   /** Flags such as { possibleFollowUpOf: 1234 }. */
   @Column({ type: 'jsonb', default: {} }) flags: Record<string, unknown>;
   /** Bumped on every change; the console sends the version it saw so a stale reply is held. */
   @VersionColumn() version: number;
-  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
-  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 }

@@ -9,6 +9,7 @@ import { Message } from './message.entity';
 import { Thread } from './thread.entity';
 import { toMessageDto, toThreadDetail, toThreadSummary } from './thread.mapper';
 import { Team } from '../agents/team.entity';
+import { SlaService } from '../sla/sla.service';
 
 /** Who is asking: lists and changes depend on the agent's role and teams. */
 export interface Viewer {
@@ -29,6 +30,7 @@ export class ThreadsService {
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly realtime: RealtimePublisher,
+    private readonly sla: SlaService,
   ) {}
 
   /** Sorted by SLA due time (threads without a clock last), then by age; keyset-paginated. */
@@ -127,7 +129,7 @@ export class ThreadsService {
 
   async update(id: string, change: UpdateThreadRequest, viewer: Viewer) {
     const actor: Actor = { kind: 'agent', agentId: viewer.id };
-    const { before, after } = await this.ds.transaction(async (m) => {
+    const { before, after, slaAfterCommit } = await this.ds.transaction(async (m) => {
       const thread = await m.findOne(Thread, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!thread) throw new NotFoundException('thread not found');
       const before = { status: thread.status, priority: thread.priority, assigneeId: thread.assigneeId, teamId: thread.teamId, tags: thread.tags };
@@ -160,8 +162,11 @@ export class ThreadsService {
         const action = 'assigneeId' in diff ? 'thread.reassigned' : 'thread.updated';
         await this.audit.record({ actor, action, threadId: id, reason: change.reason ?? null, data: { from: pick(before, diff), to: diff } }, m);
       }
-      return { before, after };
+      // SLA clocks pause, resume or stop with the status, in this transaction (timers after commit)
+      const slaAfterCommit = await this.sla.onThreadStatusChanged(id, before.status, after.status, m);
+      return { before, after, slaAfterCommit };
     });
+    await slaAfterCommit();
 
     const thread = await this.load(id);
     const summary = toThreadSummary(thread);

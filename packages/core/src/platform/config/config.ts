@@ -41,6 +41,11 @@ export const ConfigSchema = z.object({
   MAIL_DOMAIN: z.string().optional(),
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(25 * 1024 * 1024),
   MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /** A mail matching a thread resolved longer ago than this opens a new thread linked to it. */
+  THREAD_REOPEN_MAX_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** A contact opening this many new threads within the window gets its threads flagged as repeat contacts. */
+  REPEAT_CONTACT_THRESHOLD: z.coerce.number().int().min(2).max(1000).default(3),
+  REPEAT_CONTACT_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(14),
 });
 
 type Raw = z.infer<typeof ConfigSchema>;

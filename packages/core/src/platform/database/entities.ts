@@ -2,7 +2,10 @@ import { Agent } from '../../modules/agents/agent.entity';
 import { AgentSession } from '../../modules/agents/agent-session.entity';
 import { Team } from '../../modules/agents/team.entity';
 import { AuditEvent } from '../../modules/audit/audit-event.entity';
+import { AssignmentCursor } from '../../modules/assignment/assignment-cursor.entity';
+import { AgentAssignmentStat } from '../../modules/assignment/agent-assignment-stat.entity';
 import { Inbox } from '../../modules/channels/inbox.entity';
+import { ImapCheckpoint } from '../../modules/channels/imap-checkpoint.entity';
 import { Contact } from '../../modules/contacts/contact.entity';
 import { ContactIdentity } from '../../modules/contacts/contact-identity.entity';
 import { Attachment } from '../../modules/conversations/attachment.entity';
@@ -21,6 +24,7 @@ export const ENTITIES = [
   AgentSession,
   Team,
   Inbox,
+  ImapCheckpoint,
   Contact,
   ContactIdentity,
   Thread,
@@ -34,6 +38,8 @@ export const ENTITIES = [
   SlaClock,
   SlaBreach,
   AuditEvent,
+  AssignmentCursor,
+  AgentAssignmentStat,
 ];
 
 export {
@@ -41,6 +47,7 @@ export {
   AgentSession,
   Team,
   Inbox,
+  ImapCheckpoint,
   Contact,
   ContactIdentity,
   Thread,
@@ -54,4 +61,6 @@ export {
   SlaClock,
   SlaBreach,
   AuditEvent,
+  AssignmentCursor,
+  AgentAssignmentStat,
 };

@@ -8,8 +8,8 @@ export enum QueueName {
 
 /** Job names per queue; the worker refuses to start if one has no processor. */
 export const JOB_NAMES: Record<QueueName, readonly string[]> = {
-  [QueueName.Ingest]: [],
-  [QueueName.Deliver]: [],
-  [QueueName.Sla]: [],
-  [QueueName.Maintenance]: ['session-cleanup'],
+  [QueueName.Ingest]: ['ingest', 'ingest-reconcile'],
+  [QueueName.Deliver]: ['deliver', 'deliver-reconcile'],
+  [QueueName.Sla]: ['sla-warn', 'sla-breach', 'sla-escalate', 'sla-reconcile'],
+  [QueueName.Maintenance]: ['session-cleanup', 'assignment-sweep', 'stalled-auto-reassign'],
 };

@@ -6,8 +6,10 @@ import type { AppConfig } from '../config/config';
 /** The shared ioredis connection for commands (rate limits, presence). Keys go through `redisKey`. */
 export const REDIS = Symbol('REDIS');
 
+/** BullMQ workers need `maxRetriesPerRequest: null` (block forever); plain commands fail after 3 tries. */
 export function createRedis(url: string, extra: { maxRetriesPerRequest?: number | null } = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: extra.maxRetriesPerRequest ?? 3, enableReadyCheck: true, lazyConnect: false });
+  const maxRetriesPerRequest = extra.maxRetriesPerRequest === undefined ? 3 : extra.maxRetriesPerRequest;
+  return new Redis(url, { maxRetriesPerRequest, enableReadyCheck: true, lazyConnect: false });
 }
 
 /** Every key of this deployment lives under the configured prefix, so tests and tenants never collide. */
