@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { BusinessCalendarInput, ImportHolidaysRequest, SlaPolicyInput } from '@desk/contracts';
+import { SlaSettingsService, type SessionPrincipal } from '@desk/core';
+import { CurrentSession, MinRole } from '../auth/access.decorators';
+
+class CalendarDto extends createZodDto(BusinessCalendarInput) {}
+class ImportDto extends createZodDto(ImportHolidaysRequest) {}
+class PolicyDto extends createZodDto(SlaPolicyInput) {}
+
+/** Business calendars and SLA policies: supervisors read them, admins change them. */
+@ApiTags('sla')
+@Controller('api/sla')
+export class SlaSettingsController {
+  constructor(private readonly settings: SlaSettingsService) {}
+
+  @MinRole('supervisor')
+  @Get('calendars')
+  calendars() {
+    return this.settings.listCalendars();
+  }
+
+  @MinRole('admin')
+  @Post('calendars')
+  createCalendar(@Body() body: CalendarDto, @CurrentSession() s: SessionPrincipal) {
+    return this.settings.createCalendar(body, { kind: 'agent', agentId: s.agent.id });
+  }
+
+  @MinRole('admin')
+  @Post('calendars/:id/holidays/import')
+  importHolidays(@Param('id', ParseUUIDPipe) id: string, @Body() body: ImportDto, @CurrentSession() s: SessionPrincipal) {
+    return this.settings.importHolidays(id, body.ics, { from: body.from, to: body.to }, { kind: 'agent', agentId: s.agent.id });
+  }
+
+  @MinRole('supervisor')
+  @Get('policies')
+  policies() {
+    return this.settings.listPolicies();
+  }
+
+  @MinRole('admin')
+  @Post('policies')
+  createPolicy(@Body() body: PolicyDto, @CurrentSession() s: SessionPrincipal) {
+    return this.settings.createPolicy(body, { kind: 'agent', agentId: s.agent.id });
+  }
+}

@@ -1,0 +1,179 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import type { ChannelKind } from '@desk/contracts';
+import { replySubject } from '@desk/channels';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/config';
+import { AuditService, SYSTEM } from '../audit/audit.service';
+import { Inbox } from '../channels/inbox.entity';
+import { OutboxService } from '../delivery/outbox.service';
+import { formatPromise } from '../sla/business-time';
+import { calendarOf } from '../sla/policy-matcher';
+import { SlaClock } from '../sla/sla-clock.entity';
+import { NEUTRAL_PROMISE, canonicalAddress, isNoReplyAddress, renderAckTemplate } from './auto-ack-rules';
+
+export interface AutoAckRequest {
+  threadId: string;
+  messageId: string;
+  isAutomatic: boolean;
+  isNewThread: boolean;
+}
+
+export type AutoAckOutcome =
+  | { sent: true; messageId: string; deliveryId: string }
+  | {
+      sent: false;
+      reason:
+        | 'automatic'
+        | 'not-found'
+        | 'disabled'
+        | 'channel-unsupported'
+        | 'no-address'
+        | 'no-reply-sender'
+        | 'own-address'
+        | 'quiet-period'
+        | 'agent-answered';
+    };
+
+/**
+ * Channels whose acknowledgement the desk can deliver today, all by email: an email thread, and a
+ * web form whose replies go to the address the customer typed. Social channels join when the
+ * outbox can send there (see DELIVERABLE in outbox.service.ts); until then they are skipped.
+ */
+const ACK_BY_EMAIL: ReadonlySet<ChannelKind> = new Set<ChannelKind>(['email', 'webform']);
+
+interface InboundRow {
+  id: string;
+  direction: string;
+  channel: ChannelKind;
+  is_automatic: boolean;
+  contact_id: string | null;
+  metadata: { from?: { address?: unknown; name?: unknown } } | null;
+  thread_number: number;
+  thread_subject: string | null;
+  inbox_id: string;
+  contact_name: string | null;
+  contact_email: string | null;
+}
+
+/**
+ * The automatic acknowledgement: after a customer's message is committed (and after the SLA step,
+ * so the response clock's due instant exists), the customer is told their request number and when
+ * we will answer. At most one per thread per quiet period (AUTO_ACK_QUIET_HOURS): the check runs
+ * under the thread's row lock, so two messages ingested at once cannot both send one.
+ *
+ * It is not the human acknowledgement: it has no author, meets no SLA clock and leaves
+ * `lastAgentMessageAt` alone, so stalled detection does not see it as agent activity.
+ */
+@Injectable()
+export class AutoAckService {
+  private readonly log = new Logger(AutoAckService.name);
+  /** Skips that are configuration, not events: said once per process, not once per message. */
+  private readonly said = new Set<string>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async maybeAcknowledge(req: AutoAckRequest): Promise<AutoAckOutcome> {
+    if (req.isAutomatic) return { sent: false, reason: 'automatic' };
+    const [row]: InboundRow[] = await this.ds.query(
+      `SELECT m.id, m.direction, m.channel, m.is_automatic, m.contact_id, m.metadata,
+              t.number AS thread_number, t.subject AS thread_subject, t.inbox_id,
+              c.name AS contact_name, c.primary_email AS contact_email
+         FROM messages m JOIN threads t ON t.id = m.thread_id LEFT JOIN contacts c ON c.id = t.contact_id
+        WHERE m.id = $1 AND m.thread_id = $2`,
+      [req.messageId, req.threadId],
+    );
+    // the row is the truth: a retried hook with stale flags still finds automatic mail automatic
+    if (!row || row.direction !== 'inbound') return { sent: false, reason: 'not-found' };
+    if (row.is_automatic) return { sent: false, reason: 'automatic' };
+
+    const inbox = await this.ds.getRepository(Inbox).findOneBy({ id: row.inbox_id });
+    if (!inbox) return { sent: false, reason: 'not-found' };
+    if (!inbox.autoAckEnabled || !inbox.isActive) return { sent: false, reason: 'disabled' };
+    if (!ACK_BY_EMAIL.has(row.channel)) {
+      this.once(`channel:${row.channel}`, `auto-acknowledgement on ${row.channel} skipped: the desk cannot send on ${row.channel} yet`);
+      return { sent: false, reason: 'channel-unsupported' };
+    }
+    if (!inbox.address?.includes('@')) {
+      this.once(`address:${inbox.id}`, `auto-acknowledgement for inbox "${inbox.name}" skipped: it has no email address to send from`);
+      return { sent: false, reason: 'no-address' };
+    }
+
+    const fromHeader = typeof row.metadata?.from?.address === 'string' ? row.metadata.from.address : null;
+    const to = fromHeader ?? row.contact_email;
+    if (!to?.includes('@')) return { sent: false, reason: 'no-address' };
+    if (isNoReplyAddress(to)) return { sent: false, reason: 'no-reply-sender' };
+    if (await this.isOurAddress(to)) return { sent: false, reason: 'own-address' };
+
+    const quietSeconds = this.config.AUTO_ACK_QUIET_HOURS * 3600;
+    const result = await this.ds.transaction(async (m): Promise<AutoAckOutcome> => {
+      // The thread's row lock serializes every writer of this thread (ingestion, replies, SLA), so
+      // of two hooks running at once the second sees the first one's acknowledgement.
+      const [t]: Array<{ id: string; agent_recently: boolean }> = await m.query(
+        `SELECT id, last_agent_message_at > now() - make_interval(secs => $2) AS agent_recently FROM threads WHERE id = $1 FOR UPDATE`,
+        [req.threadId, quietSeconds],
+      );
+      if (!t) return { sent: false, reason: 'not-found' };
+      const [recent]: Array<{ id: string }> = await m.query(
+        `SELECT id FROM messages
+          WHERE thread_id = $1 AND direction = 'outbound' AND metadata @> '{"autoAck": true}'::jsonb
+            AND (created_at > now() - make_interval(secs => $2) OR metadata @> jsonb_build_object('ackOf', $3::text))
+          LIMIT 1`,
+        [req.threadId, quietSeconds, req.messageId],
+      );
+      if (recent) return { sent: false, reason: 'quiet-period' };
+      // a conversation with a person in progress: "we received your request" would read oddly
+      if (t.agent_recently) return { sent: false, reason: 'agent-answered' };
+
+      const now = new Date();
+      const clock = await m.getRepository(SlaClock).findOne({
+        where: { threadId: req.threadId, metric: In(['first_response', 'next_response']), status: 'running' },
+        relations: { policy: { calendar: true } },
+        order: { dueAt: 'ASC' },
+      });
+      // the promise carries its own preposition, so the neutral phrase reads right in the same template
+      const promise = clock ? `by ${formatPromise(clock.dueAt, calendarOf(clock.policy?.calendar), 'en', now)}` : NEUTRAL_PROMISE;
+      const senderName = typeof row.metadata?.from?.name === 'string' ? row.metadata.from.name : null;
+      const body = renderAckTemplate(inbox.ackTemplate, {
+        name: row.contact_name?.trim() || senderName?.trim() || 'there',
+        number: row.thread_number,
+        promise,
+        inbox: inbox.name,
+      });
+      const written = await this.outbox.writeSystemEmail(m, {
+        threadId: req.threadId,
+        contactId: row.contact_id,
+        from: inbox.address!,
+        to: [to],
+        subject: replySubject(row.thread_subject),
+        body,
+        metadata: { autoAck: true, ackOf: req.messageId, promise, clockId: clock?.id ?? null, dueAt: clock?.dueAt.toISOString() ?? null },
+      });
+      await this.audit.record(
+        { actor: SYSTEM, action: 'message.auto_acknowledged', threadId: req.threadId, data: { messageId: written.messageId, deliveryId: written.deliveryId, ackOf: req.messageId, to: [to], promise } },
+        m,
+      );
+      return { sent: true, ...written };
+    });
+    if (result.sent) await this.outbox.announce(result);
+    return result;
+  }
+
+  /** One of our inboxes' addresses (plus-addresses included): a loop between two desks, or a forward of our own mail. */
+  private async isOurAddress(address: string): Promise<boolean> {
+    const rows: Array<{ address: string }> = await this.ds.query(`SELECT address FROM inboxes WHERE address LIKE '%@%'`);
+    const wanted = canonicalAddress(address);
+    return rows.some((r) => canonicalAddress(r.address) === wanted);
+  }
+
+  private once(key: string, text: string): void {
+    if (this.said.has(key)) return;
+    this.said.add(key);
+    this.log.log(text);
+  }
+}
