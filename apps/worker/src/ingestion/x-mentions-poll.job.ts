@@ -1,0 +1,34 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { QUEUES, QueueName, XMentionsPoller, type Queues, type XPollOutcome } from '@desk/core';
+import type { JobHandler } from '../jobs/job-handler';
+
+export type XMentionsPollData = Record<string, never>;
+export const X_MENTIONS_POLL_EVERY_MS = 60_000;
+
+/**
+ * Every 60 s: polls the X mentions timeline of every inbox with pollMentions (one scheduler for the
+ * deployment). An inbox whose rate limit is used up is skipped until its window resets; the
+ * checkpoint in Postgres, not this job, says where each inbox stands.
+ */
+@Injectable()
+export class XMentionsPollJob implements JobHandler<XMentionsPollData>, OnApplicationBootstrap {
+  readonly queue = QueueName.Ingest;
+  readonly name = 'x-mentions-poll';
+
+  constructor(
+    private readonly poller: XMentionsPoller,
+    @Inject(QUEUES) private readonly queues: Queues,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queues[this.queue].upsertJobScheduler(
+      'x-mentions-poll',
+      { every: X_MENTIONS_POLL_EVERY_MS },
+      { name: this.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
+  }
+
+  handle(): Promise<XPollOutcome[]> {
+    return this.poller.pollAll();
+  }
+}
