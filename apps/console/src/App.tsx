@@ -8,6 +8,8 @@ const LoginPage = lazy(() => import('./auth/LoginPage'));
 const ConsoleLayout = lazy(() => import('./shell/ConsoleLayout'));
 const InboxPage = lazy(() => import('./inbox/InboxPage'));
 const ThreadPage = lazy(() => import('./thread/ThreadPage'));
+const SupervisorPage = lazy(() => import('./supervisor/SupervisorPage'));
+const SettingsPage = lazy(() => import('./settings/SettingsPage'));
 
 export function App() {
   return (
@@ -19,6 +21,8 @@ export function App() {
             <Route index element={<Navigate to="/inbox/mine" replace />} />
             <Route path="/inbox/:view" element={<InboxPage />} />
             <Route path="/threads/:threadId" element={<ThreadPage />} />
+            <Route path="/supervisor" element={<SupervisorPage />} />
+            <Route path="/settings" element={<SettingsPage />} />
             <Route path="*" element={<Navigate to="/inbox/mine" replace />} />
           </Route>
         </Route>

@@ -5,12 +5,15 @@ import type { z } from 'zod';
 export class ApiError extends Error {
   readonly status: number;
   readonly body: ErrorBody | null;
+  /** The whole JSON answer, for errors that carry more than ErrorBody (a 409 with newMessages). */
+  readonly rawBody: unknown;
 
-  constructor(status: number, message: string, body: ErrorBody | null = null) {
+  constructor(status: number, message: string, body: ErrorBody | null = null, rawBody: unknown = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.body = body;
+    this.rawBody = rawBody;
   }
 }
 
@@ -44,8 +47,9 @@ export function buildUrl(path: string, query?: Query): string {
 
 async function errorFrom(res: Response): Promise<ApiError> {
   let parsed: ErrorBody | null = null;
+  let json: unknown = null;
   try {
-    const json: unknown = await res.json();
+    json = await res.json();
     const result = ErrorBody.safeParse(json);
     if (result.success) parsed = result.data;
   } catch {
@@ -57,7 +61,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
       : res.status >= 500
         ? 'The server had a problem. Try again in a moment.'
         : `Request failed (${res.status})`;
-  return new ApiError(res.status, parsed?.message ?? fallback, parsed);
+  return new ApiError(res.status, parsed?.message ?? fallback, parsed, json);
 }
 
 /**

@@ -1,5 +1,19 @@
 import {
   Agent,
+  AgentLoadList,
+  InboundEventDetail,
+  InboundEventPage,
+  MessageConflict,
+  RetryInboundEventResponse,
+  ReassignResult,
+  SearchResults,
+  StalledList,
+  Message,
+  type CreateAgentRequest,
+  type CreateInboxRequest,
+  type CreateMessageRequest,
+  type ReassignRequest,
+  type StalledSort,
   AuditEntry,
   Contact,
   ContactPage,
@@ -56,4 +70,37 @@ export const api = {
   agents: (signal?: AbortSignal) => request('/api/agents', z.array(Agent), { signal }),
   teams: (signal?: AbortSignal) => request('/api/teams', z.array(Team), { signal }),
   inboxes: (signal?: AbortSignal) => request('/api/inboxes', z.array(Inbox), { signal }),
+  /** 409 → ApiError whose `conflict` holds the messages that arrived after `seenVersion`. */
+  sendMessage: async (threadId: string, body: CreateMessageRequest): Promise<Message> => {
+    try {
+      return await request(`/api/threads/${encodeURIComponent(threadId)}/messages`, Message, { method: 'POST', body });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        const parsed = MessageConflict.safeParse(e.rawBody);
+        if (parsed.success) throw new CollisionError(parsed.data.message, parsed.data.newMessages);
+      }
+      throw e;
+    }
+  },
+  stalled: (sort: StalledSort, signal?: AbortSignal) => request('/api/supervisor/stalled', StalledList, { query: { sort }, signal }),
+  agentsLoad: (signal?: AbortSignal) => request('/api/supervisor/agents', AgentLoadList, { signal }),
+  reassign: (body: ReassignRequest) => request('/api/supervisor/reassign', ReassignResult, { method: 'POST', body }),
+  search: (q: string, signal?: AbortSignal) => request('/api/search', SearchResults, { query: { q }, signal }),
+  createInbox: (body: CreateInboxRequest) => request('/api/inboxes', Inbox, { method: 'POST', body }),
+  createAgent: (body: CreateAgentRequest) => request('/api/agents', Agent, { method: 'POST', body }),
+  quarantined: (cursor?: string, signal?: AbortSignal) =>
+    request('/api/inbound-events', InboundEventPage, { query: { status: 'quarantined', cursor }, signal }),
+  inboundEvent: (id: string, signal?: AbortSignal) => request(`/api/inbound-events/${encodeURIComponent(id)}`, InboundEventDetail, { signal }),
+  retryInboundEvent: (id: string) =>
+    request(`/api/inbound-events/${encodeURIComponent(id)}/retry`, RetryInboundEventResponse, { method: 'POST' }),
 };
+
+/** The reply was held: someone wrote in the thread after the version the agent saw. */
+export class CollisionError extends Error {
+  readonly newMessages: Message[];
+  constructor(message: string, newMessages: Message[]) {
+    super(message);
+    this.name = 'CollisionError';
+    this.newMessages = newMessages;
+  }
+}

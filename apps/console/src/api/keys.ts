@@ -14,4 +14,10 @@ export const keys = {
   agents: ['agents'] as const,
   teams: ['teams'] as const,
   inboxes: ['inboxes'] as const,
+  supervisor: ['supervisor'] as const,
+  stalled: (sort: string) => ['supervisor', 'stalled', sort] as const,
+  agentsLoad: ['supervisor', 'agents'] as const,
+  search: (q: string) => ['search', q] as const,
+  quarantined: ['inbound-events', 'quarantined'] as const,
+  inboundEvent: (id: string) => ['inbound-events', id] as const,
 };

@@ -3,6 +3,11 @@ import { ChannelKind, Priority, ThreadStatus } from '@desk/contracts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Navigate, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useThreadList } from '../api/hooks';
+import { api } from '../api/endpoints';
+import { keys } from '../api/keys';
+import { useShortcuts } from '../lib/useShortcuts';
+import { useQueryClient } from '@tanstack/react-query';
+import { notifications } from '@mantine/notifications';
 import { channelLabel } from '../lib/channels';
 import { useNow } from '../lib/time';
 import { VIEWS } from '../shell/views';
@@ -50,7 +55,23 @@ function Inbox({
     rowRefs.current.get(t.id)?.scrollIntoView?.({ block: 'nearest' });
     if (index >= items.length - 5 && hasNextPage && !isFetchingNextPage) void fetchNextPage();
   };
-  const open = (id: string) => navigate(`/threads/${id}`);
+  const open = (id: string, intent?: 'reply' | 'assign') => navigate(`/threads/${id}${intent ? `?do=${intent}` : ''}`);
+  const qc = useQueryClient();
+  const selected = items[selectedIndex];
+  useShortcuts({
+    r: () => selected && open(selected.id, 'reply'),
+    a: () => selected && open(selected.id, 'assign'),
+    e: () => {
+      if (!selected) return;
+      api.updateThread(selected.id, { status: 'resolved' }).then(
+        () => {
+          notifications.show({ color: 'green', message: `#${selected.number} resolved` });
+          void qc.invalidateQueries({ queryKey: keys.threadLists });
+        },
+        (err: Error) => notifications.show({ color: 'red', title: 'Cannot resolve', message: err.message }),
+      );
+    },
+  });
 
   useListKeyboard({
     next: () => moveTo(Math.min(selectedIndex + 1, items.length - 1)),

@@ -13,6 +13,7 @@ export function applyThreadSummary(qc: QueryClient, thread: ThreadSummary): void
   );
   void qc.invalidateQueries({ queryKey: keys.threadLists });
   void qc.invalidateQueries({ queryKey: keys.contactThreads(thread.contact.id) });
+  void qc.invalidateQueries({ queryKey: keys.supervisor });
 }
 
 export function appendMessage(qc: QueryClient, threadId: string, message: Message): void {
@@ -54,4 +55,5 @@ export function handleMessageCreated(qc: QueryClient, e: RealtimeEventPayload<'m
 export function handleSla(qc: QueryClient, threadId: string): void {
   void qc.invalidateQueries({ queryKey: keys.thread(threadId) });
   void qc.invalidateQueries({ queryKey: keys.threadLists });
+  void qc.invalidateQueries({ queryKey: keys.supervisor });
 }

@@ -7,6 +7,7 @@ import { PageLoader } from './PageLoader';
 import { useLogout, useMe } from '../api/hooks';
 import { SocketProvider, useRealtime } from '../realtime/SocketProvider';
 import { VIEWS } from './views';
+import { SearchBox } from '../search/SearchBox';
 
 const AVAILABILITY_COLOR: Record<Availability, string> = { online: 'green', away: 'yellow', offline: 'gray' };
 
@@ -39,6 +40,7 @@ export default function ConsoleLayout() {
               <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
               <Title order={4}>Desk</Title>
               <ConnectionDot />
+              <SearchBox />
             </Group>
             <Group gap="sm">
               {me && (
@@ -77,6 +79,17 @@ export default function ConsoleLayout() {
               data-testid={`nav-${v.view}`}
             />
           ))}
+          {me && me.role !== 'agent' && (
+            <>
+              <Text size="xs" c="dimmed" tt="uppercase" fw={700} px="sm" py={6} mt="sm">
+                Team
+              </Text>
+              <NavLink component={RouterNavLink} to="/supervisor" label="Supervisor" active={pathname === '/supervisor'} onClick={close} data-testid="nav-supervisor" />
+              {me.role === 'admin' && (
+                <NavLink component={RouterNavLink} to="/settings" label="Settings" active={pathname === '/settings'} onClick={close} data-testid="nav-settings" />
+              )}
+            </>
+          )}
         </AppShell.Navbar>
         <AppShell.Main h="100dvh" style={{ display: 'flex', flexDirection: 'column' }}>
           <Suspense fallback={<PageLoader />}>

@@ -1,5 +1,5 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 
 // jsdom lacks the layout APIs Mantine and the virtualizer read.
@@ -29,6 +29,9 @@ window.HTMLElement.prototype.scrollTo = function scrollTo() {} as typeof HTMLEle
 // A viewport for @tanstack/react-virtual, which renders nothing in a 0×0 scroll element.
 Object.defineProperty(window.HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => 800 });
 Object.defineProperty(window.HTMLElement.prototype, 'offsetWidth', { configurable: true, get: () => 800 });
+
+// Lazy routes compile on first use; under a full parallel run that can take more than 1 s.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();

@@ -9,7 +9,15 @@ import { ChannelMark } from '../lib/channels';
 import { formatDateTime } from '../lib/time';
 
 /** The customer beside the conversation: who they are on every channel and everything they sent us. */
-export function CustomerPanel({ contact, currentThreadId }: { contact: ContactRef; currentThreadId: string }) {
+export function CustomerPanel({
+  contact,
+  currentThreadId,
+  repeatContact,
+}: {
+  contact: ContactRef;
+  currentThreadId: string;
+  repeatContact?: { count: number; windowDays: number } | undefined;
+}) {
   const details = useContact(contact.id);
   const threads = useContactThreads(contact.id);
   const all = threads.data?.pages.flatMap((p) => p.items) ?? [];
@@ -26,6 +34,11 @@ export function CustomerPanel({ contact, currentThreadId }: { contact: ContactRe
           </Text>
         )}
       </div>
+      {repeatContact && (
+        <Badge color="orange" variant="light" data-testid="repeat-contact" title="New conversations from this customer in the window">
+          Repeat contact: {repeatContact.count} in {repeatContact.windowDays} days
+        </Badge>
+      )}
       {details.data && details.data.tags.length > 0 && (
         <Group gap={4}>
           {details.data.tags.map((t) => (

@@ -1,8 +1,12 @@
 import { Alert, Box, Center, Loader } from '@mantine/core';
-import { Navigate, useParams } from 'react-router-dom';
+import { useEffect, useRef } from 'react';
+import { Navigate, useParams, useSearchParams } from 'react-router-dom';
+import { notifications } from '@mantine/notifications';
 import { z } from 'zod';
 import { isApiError } from '../api/client';
-import { useThread } from '../api/hooks';
+import { useThread, useUpdateThread } from '../api/hooks';
+import { openAssigneePicker, useShortcuts } from '../lib/useShortcuts';
+import { Composer, type ComposerHandle } from './Composer';
 import { useThreadRoom } from '../realtime/SocketProvider';
 import { CustomerPanel } from './CustomerPanel';
 import { MessageList } from './MessageList';
@@ -21,6 +25,36 @@ export default function ThreadPage() {
 function ThreadScreen({ threadId }: { threadId: string }) {
   const thread = useThread(threadId);
   const viewers = useThreadRoom(threadId);
+  const update = useUpdateThread(threadId);
+  const composer = useRef<ComposerHandle>(null);
+  const [search, setSearch] = useSearchParams();
+  const loaded = thread.isSuccess;
+
+  useShortcuts({
+    r: () => composer.current?.focus(),
+    e: () =>
+      update.mutate(
+        { status: 'resolved' },
+        { onError: (e) => notifications.show({ color: 'red', title: 'Cannot resolve', message: e.message }) },
+      ),
+    a: openAssigneePicker,
+  });
+
+  // Arriving from the inbox with r or a: do what the key asked for once the thread is on screen.
+  const intent = search.get('do');
+  useEffect(() => {
+    if (!loaded || !intent) return;
+    const id = setTimeout(() => {
+      if (intent === 'reply') composer.current?.focus();
+      if (intent === 'assign') openAssigneePicker();
+    }, 0);
+    setSearch((p) => {
+      const next = new URLSearchParams(p);
+      next.delete('do');
+      return next;
+    }, { replace: true });
+    return () => clearTimeout(id);
+  }, [loaded, intent, setSearch]);
 
   if (thread.isPending) {
     return (
@@ -42,13 +76,14 @@ function ThreadScreen({ threadId }: { threadId: string }) {
       <Box style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
         <ThreadHeader thread={thread.data} viewers={viewers} />
         <MessageList threadId={threadId} />
+        <Composer ref={composer} thread={thread.data} viewers={viewers} />
       </Box>
       <Box
         visibleFrom="md"
         w={320}
         style={{ borderLeft: '1px solid var(--mantine-color-gray-3)', overflowY: 'auto', flexShrink: 0 }}
       >
-        <CustomerPanel contact={thread.data.contact} currentThreadId={threadId} />
+        <CustomerPanel contact={thread.data.contact} currentThreadId={threadId} repeatContact={thread.data.flags?.repeatContact} />
       </Box>
     </Box>
   );
