@@ -1,0 +1,1 @@
+module.exports = async () => require('@desk/testing').globalTeardown();
