@@ -35,6 +35,15 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
   app.use(cookieParser());
   // the raw-MIME webhook signs and stores the exact bytes: mounted before the json/urlencoded parsers
   app.use('/webhooks/email', express.raw({ type: () => true, limit: config.MAX_MESSAGE_BYTES }));
+  // X and Meta sign the exact bytes of their JSON: raw too, the service parses after checking
+  app.use(['/webhooks/x', '/webhooks/meta'], express.raw({ type: () => true, limit: '5mb' }));
+  // public web forms take small bodies only (413 above 64 KB); the general parsers below skip a parsed body
+  app.use('/public/forms', express.json({ limit: '64kb' }), express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use('/public/forms', (err: { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (err?.type === 'entity.too.large') res.status(413).json({ statusCode: 413, error: 'Payload Too Large', message: 'the form is larger than 64 KB' });
+    else if (err?.status === 400) res.status(400).json({ statusCode: 400, error: 'Bad Request', message: '(body): malformed body' });
+    else next(err);
+  });
   app.use(express.json({ limit: '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
 

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { ZodValidationPipe } from 'nestjs-zod';
-import { CoreModule, type AppConfig } from '@desk/core';
+import { CoreModule, SearchService, type AppConfig } from '@desk/core';
 import { AccessGuard } from './auth/access.guard';
 import { AuthController } from './auth/auth.controller';
 import { AgentsController } from './agents/agents.controller';
@@ -15,11 +15,17 @@ import { MetricsService } from './metrics/metrics.service';
 import { RealtimeGateway } from './realtime/realtime.gateway';
 import { ThreadsController } from './threads/threads.controller';
 import { EmailWebhookController } from './webhooks/email-webhook.controller';
+import { MetaWebhookController, XWebhookController } from './webhooks/social-webhooks.controller';
 import { InboundEventsController } from './inbound-events/inbound-events.controller';
 import { MessagesController } from './threads/messages.controller';
 import { SlaController } from './sla/sla.controller';
+import { SlaSettingsController } from './sla/sla-settings.controller';
 import { SupervisorController } from './supervisor/supervisor.controller';
 import { ReportsController } from './reports/reports.controller';
+import { PublicFormsController } from './public-forms/public-forms.controller';
+import { ContactLinksController } from './contacts/contact-links.controller';
+import { PublicSurveyController } from './public-survey/public-survey.controller';
+import { SearchController } from './search/search.controller';
 
 @Module({})
 export class AppModule {
@@ -27,9 +33,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, 'api'), DiscoveryModule],
-      controllers: [AuthController, AgentsController, ThreadsController, MessagesController, ContactsController, InboxesController, HealthController, MetricsController, EmailWebhookController, InboundEventsController, SlaController, SupervisorController, ReportsController],
+      controllers: [AuthController, AgentsController, ThreadsController, MessagesController, ContactsController, InboxesController, HealthController, MetricsController, EmailWebhookController, XWebhookController, MetaWebhookController, InboundEventsController, SlaController, SlaSettingsController, SupervisorController, ReportsController, SearchController, PublicFormsController, ContactLinksController, PublicSurveyController],
       providers: [
         HealthService,
+        SearchService,
         MetricsService,
         RealtimeGateway,
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -172,7 +172,7 @@ describe('replies and notes: POST /api/threads/:id/messages (real Postgres and R
     expect(res.status).toBe(201);
   });
 
-  it('refuses a reply on a channel that cannot deliver yet with 422 naming the channel', async () => {
+  it('refuses a social reply with 422 when the thread has no inbound message to answer', async () => {
     const agent = await h.f.agent();
     const xInbox = await h.f.inbox({ channel: 'x', address: '@acme' });
     const thread = await h.f.thread({ channel: 'x', inboxId: xInbox.id });
@@ -182,7 +182,7 @@ describe('replies and notes: POST /api/threads/:id/messages (real Postgres and R
       .set('Cookie', await h.login(agent))
       .send({ kind: 'reply', body: 'hi', seenVersion: await versionOf(thread.id) });
     expect(res.status).toBe(422);
-    expect(res.body).toEqual({ statusCode: 422, error: 'Unprocessable Entity', message: 'channel: replies on x are not available yet' });
+    expect(res.body).toEqual({ statusCode: 422, error: 'Unprocessable Entity', message: 'thread: no inbound x message to reply to' });
     expect(await h.ds.query(`SELECT 1 FROM messages WHERE thread_id = $1`, [thread.id])).toHaveLength(0);
   });
 

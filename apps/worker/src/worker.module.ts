@@ -7,6 +7,7 @@ import { DeliverJob } from './delivery/deliver.job';
 import { DeliverReconcileJob } from './delivery/deliver-reconcile.job';
 import { IngestJob } from './ingestion/ingest.job';
 import { IngestReconcileJob } from './ingestion/ingest-reconcile.job';
+import { XMentionsPollJob } from './ingestion/x-mentions-poll.job';
 import { SmtpListener } from './email/smtp-listener';
 import { ImapPoller } from './email/imap-poller';
 import { SlaWarnJob } from './sla/sla-warn.job';
@@ -17,7 +18,7 @@ import { AssignmentSweepJob } from './assignment/assignment-sweep.job';
 import { StalledAutoReassignJob } from './assignment/stalled-auto-reassign.job';
 
 /** Every job processor of the desk; WorkerHost refuses to start if a job name has none. */
-export const HANDLERS: Array<Type<JobHandler>> = [SessionCleanupJob, IngestJob, IngestReconcileJob, DeliverJob, DeliverReconcileJob, SlaWarnJob, SlaBreachJob, SlaEscalateJob, SlaReconcileJob, AssignmentSweepJob, StalledAutoReassignJob];
+export const HANDLERS: Array<Type<JobHandler>> = [SessionCleanupJob, IngestJob, IngestReconcileJob, XMentionsPollJob, DeliverJob, DeliverReconcileJob, SlaWarnJob, SlaBreachJob, SlaEscalateJob, SlaReconcileJob, AssignmentSweepJob, StalledAutoReassignJob];
 
 @Module({})
 export class WorkerModule {

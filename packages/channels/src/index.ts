@@ -27,3 +27,4 @@ export * from './meta/parse-webhook';
 export * from './meta/signature';
 export * from './webform/form-schema';
 export * from './webform/render';
+export * from './webform/webform.adapter';

@@ -9,3 +9,5 @@ export * from './messages';
 export * from './inbound-events';
 export * from './sla';
 export * from './supervisor';
+export * from './search';
+export * from './contact-links';

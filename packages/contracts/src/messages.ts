@@ -23,11 +23,15 @@ export const CreateMessageRequest = z
     subject: z.string().trim().min(1).max(998).optional(),
     seenVersion: z.number().int().min(0),
     force: z.boolean().optional(),
+    /** Continue a social or web-form thread by email, to an address linked to the contact. */
+    channel: z.literal('email').optional(),
+    /** X: a public reply tweet (true) or a direct message (false); default follows the thread's last inbound message. */
+    public: z.boolean().optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
     if (v.kind !== 'note') return;
-    for (const key of ['to', 'cc', 'bcc', 'subject'] as const) {
+    for (const key of ['to', 'cc', 'bcc', 'subject', 'channel', 'public'] as const) {
       if (v[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'a note has no recipients or subject' });
     }
   });

@@ -83,9 +83,16 @@ export type Message = z.infer<typeof Message>;
 export const MessagePage = page(Message);
 export type MessagePage = z.infer<typeof MessagePage>;
 
+/** Facts the domain noted on a thread; `repeatContact`: the customer's count of new threads in the window. */
+export const ThreadFlags = z.object({
+  repeatContact: z.object({ count: z.number().int(), windowDays: z.number().int() }).optional(),
+});
+export type ThreadFlags = z.infer<typeof ThreadFlags>;
+
 export const ThreadDetail = ThreadSummary.extend({
   linkedThreadId: z.uuid().nullable(),
   resolvedAt: z.iso.datetime().nullable(),
+  flags: ThreadFlags.optional(),
 });
 export type ThreadDetail = z.infer<typeof ThreadDetail>;
 

@@ -16,6 +16,8 @@ import { RealtimePublisher } from './modules/realtime/realtime.publisher';
 import { IngestionService } from './modules/ingestion/ingestion.service';
 import { IngestProcessor } from './modules/ingestion/ingest-processor.service';
 import { InboundEventsService } from './modules/ingestion/inbound-events.service';
+import { SocialWebhooksService } from './modules/ingestion/social-webhooks.service';
+import { XMentionsPoller } from './modules/ingestion/x-mentions-poller.service';
 import { INGEST_HOOKS } from './modules/ingestion/ingest-hooks';
 import { INBOUND_ADAPTERS, createInboundAdapters } from './modules/ingestion/inbound-adapters';
 import { ContactResolver } from './modules/contacts/contact-resolver.service';
@@ -28,21 +30,29 @@ import { SlaReconciler } from './modules/sla/sla-reconciler.service';
 import { SlaEscalationService } from './modules/sla/sla-escalation.service';
 import { SlaIngestHooks } from './modules/sla/sla-hooks';
 import { PostIngestHooks } from './modules/ingestion/post-ingest-hooks';
+import { SlaSettingsService } from './modules/sla/sla-settings.service';
+import { AutoAckService } from './modules/acknowledgement/auto-ack.service';
 import { AssignmentService } from './modules/assignment/assignment.service';
 import { StalledService } from './modules/assignment/stalled.service';
 import { RepeatContactService } from './modules/assignment/repeat-contact.service';
 import { SupervisorService } from './modules/assignment/supervisor.service';
 import { ReportsService } from './modules/assignment/reports.service';
+import { WebformService } from './modules/webform/webform.service';
+import { ContactLinksService } from './modules/contacts/contact-links.service';
+import { SurveyService } from './modules/survey/survey.service';
 
-const SERVICES = [AgentsService, AuthService, AuditService, InboxesService, ContactsService, ThreadsService, RealtimePublisher, IngestionService, OutboxService, SlaScheduler, SlaService, SlaReconciler, SlaEscalationService, AssignmentService, StalledService, RepeatContactService, SupervisorService, ReportsService];
+const SERVICES = [AgentsService, AuthService, AuditService, InboxesService, ContactsService, ThreadsService, RealtimePublisher, IngestionService, OutboxService, SlaScheduler, SlaService, SlaSettingsService, SlaReconciler, SlaEscalationService, AssignmentService, StalledService, RepeatContactService, SupervisorService, ReportsService, WebformService, ContactLinksService, SurveyService];
 
 /** Ingestion: parse, resolve, thread, commit. Hooks and the file store are tokens so later issues can swap them. */
 const INGESTION_PROVIDERS = [
   IngestProcessor,
   InboundEventsService,
+  SocialWebhooksService,
+  XMentionsPoller,
   ContactResolver,
   ThreadMatcher,
   SlaIngestHooks,
+  AutoAckService,
   PostIngestHooks,
   { provide: INGEST_HOOKS, useExisting: PostIngestHooks },
   { provide: INBOUND_ADAPTERS, useFactory: createInboundAdapters },

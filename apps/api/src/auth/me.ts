@@ -1,16 +1,10 @@
 import type { Me } from '@desk/contracts';
-import type { Agent, SessionPrincipal, Viewer } from '@desk/core';
+import { toAgentDto, type Agent, type SessionPrincipal, type Viewer } from '@desk/core';
 
+/** The signed-in agent as the console sees itself: the agent dto without admin-only fields. */
 export function toMe(a: Agent): Me {
-  return {
-    id: a.id,
-    name: a.name,
-    email: a.email,
-    role: a.role,
-    availability: a.availability,
-    capacity: a.capacity,
-    teamIds: (a.teams ?? []).map((t) => t.id),
-  };
+  const { isActive: _active, createdAt: _created, ...me } = toAgentDto(a);
+  return me;
 }
 
 export function viewerOf(s: SessionPrincipal): Viewer {

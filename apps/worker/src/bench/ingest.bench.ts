@@ -1,5 +1,11 @@
 /**
- * `pnpm bench:ingest [--n 20000] [--concurrency 64]`
+ * `pnpm bench:ingest [--n 20000] [--concurrency 64] [--rate 500] [--workers 1] [--no-auto-ack]`
+ *
+ * Without --rate the sender blasts (as fast as the listener accepts): the maximum throughput.
+ * With --rate R it offers a fixed load of R mails/s (mail i is sent at start + i/R s): the honest
+ * measure of "R mails/s sustained with p99 < X", since a blast only measures how long a backlog
+ * waits. --workers W starts W worker processes: the first runs the SMTP listener, the others only
+ * process jobs (the desk scales out this way).
  *
  * End-to-end ingestion through the real SMTP listener: its own migrated database and Redis key
  * prefix (both removed afterwards), the worker started as a child process from dist/main.js, and
@@ -52,6 +58,7 @@ async function sender(): Promise<void> {
   const concurrency = flag('concurrency', 64);
   const to = text('to');
   const run = text('run');
+  const rate = process.argv.includes('--rate') ? flag('rate', 500) : 0;
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: concurrency, maxMessages: Infinity });
   const accepted: Array<[string, number]> = [];
   let failed = 0;
@@ -62,6 +69,11 @@ async function sender(): Promise<void> {
     for (;;) {
       const i = next++;
       if (i >= n) return;
+      if (rate) {
+        const due = startedAt + (i * 1000) / rate;
+        const wait = due - Date.now();
+        if (wait > 0) await sleep(wait);
+      }
       const mid = `bench-${run}-${i}@customer.test`;
       const raw =
         `From: Customer ${i % 500} <customer${i % 500}@customer.test>\r\nTo: ${to}\r\nSubject: Order ${i}\r\nMessage-ID: <${mid}>\r\n` +
@@ -93,43 +105,57 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const n = flag('n', 20_000);
   const concurrency = flag('concurrency', 64);
+  const rate = process.argv.includes('--rate') ? flag('rate', 500) : 0;
+  const workerCount = flag('workers', 1);
   const run = randomBytes(4).toString('hex');
   const prefix = `bench${run}`;
   const dataDir = `/tmp/desk-bench-${run}`;
   const dbName = await createEmptyDatabase();
   const url = databaseUrl(dbName);
   const ds = createDataSource({ url, poolSize: 2 });
-  let worker: ChildProcess | null = null;
+  const workers: ChildProcess[] = [];
   try {
     await ds.initialize();
     await runMigrations(ds);
     const address = `support@bench.test`;
-    await ds.query(`INSERT INTO inboxes (name, channel, address) VALUES ('Bench', 'email', $1)`, [address]);
+    // --no-auto-ack: measure the ingest pipeline without the acknowledgement mail each new thread gets
+    const autoAck = !process.argv.includes('--no-auto-ack');
+    await ds.query(`INSERT INTO inboxes (name, channel, address, auto_ack_enabled) VALUES ('Bench', 'email', $1, $2)`, [address, autoAck]);
 
     const port = await freePort();
-    worker = spawn(process.execPath, [join(__dirname, '../main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        DATABASE_URL: url,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: prefix,
-        APP_SECRET: randomBytes(32).toString('hex'),
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'error',
-        SMTP_ENABLED: 'true',
-        SMTP_LISTEN_HOST: '127.0.0.1',
-        SMTP_LISTEN_PORT: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      worker!.stdout!.on('data', (d: Buffer) => d.toString().includes('desk worker started') && resolve());
-      worker!.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
-    });
-    process.stdout.write(`worker up (SMTP ${port}); sending ${n} mails with concurrency ${concurrency} from a separate process\n`);
+    const secret = randomBytes(32).toString('hex');
+    for (let w = 0; w < workerCount; w++) {
+      // BENCH_WORKER_NODE_ARGS: node flags for the workers when profiling (e.g. --cpu-prof)
+      const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+      const worker = spawn(process.execPath, [...nodeArgs, join(__dirname, '../main.js')], {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          DATABASE_URL: url,
+          REDIS_URL: TEST_REDIS_URL,
+          REDIS_PREFIX: prefix,
+          APP_SECRET: secret,
+          DATA_DIR: dataDir,
+          LOG_LEVEL: 'error',
+          ...(process.env.INGEST_CONCURRENCY ? { INGEST_CONCURRENCY: process.env.INGEST_CONCURRENCY } : {}),
+          ...(process.env.DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.DB_POOL_SIZE } : {}),
+          SMTP_ENABLED: w === 0 ? 'true' : 'false',
+          SMTP_LISTEN_HOST: '127.0.0.1',
+          SMTP_LISTEN_PORT: String(port),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      workers.push(worker);
+      await new Promise<void>((resolve, reject) => {
+        worker.stdout!.on('data', (d: Buffer) => d.toString().includes('desk worker started') && resolve());
+        worker.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+      });
+    }
+    process.stdout.write(
+      `${workerCount} worker process(es) up (SMTP ${port}); sending ${n} mails with concurrency ${concurrency}, ${rate ? `offered at ${rate} mails/s` : 'as fast as accepted'}, auto-acknowledgement ${autoAck ? 'on' : 'off'}, from a separate process\n`,
+    );
 
-    const child = fork(__filename, ['--sender', '--port', String(port), '--n', String(n), '--concurrency', String(concurrency), '--to', address, '--run', run], {
+    const child = fork(__filename, ['--sender', '--port', String(port), '--n', String(n), '--concurrency', String(concurrency), '--to', address, '--run', run, ...(rate ? ['--rate', String(rate)] : [])], {
       stdio: 'inherit',
     });
     const sent = await new Promise<SenderResult>((resolve, reject) => {
@@ -142,7 +168,8 @@ async function main(): Promise<void> {
     let last = -1;
     let stillSince = Date.now();
     for (;;) {
-      const [{ c }] = await ds.query(`SELECT count(*)::int AS c FROM messages`);
+      // inbound only: hooks may write outbound messages (auto-acknowledgements) to the same table
+      const [{ c }] = await ds.query(`SELECT count(*)::int AS c FROM messages WHERE direction = 'inbound'`);
       if (c >= sent.accepted.length) break;
       if (c !== last) {
         last = c;
@@ -152,7 +179,7 @@ async function main(): Promise<void> {
     }
 
     const rows: Array<{ external_id: string; created: string; n: number }> = await ds.query(
-      `SELECT external_id, (extract(epoch FROM min(created_at)) * 1000)::float8 AS created, count(*)::int AS n FROM messages GROUP BY external_id`,
+      `SELECT external_id, (extract(epoch FROM min(created_at)) * 1000)::float8 AS created, count(*)::int AS n FROM messages WHERE direction = 'inbound' GROUP BY external_id`,
     );
     const byId = new Map(rows.map((r) => [r.external_id, r]));
     const latencies: number[] = [];
@@ -167,19 +194,22 @@ async function main(): Promise<void> {
     latencies.sort((a, b) => a - b);
     const lastCommit = Math.max(...rows.map((r) => Number(r.created)));
     const seconds = (lastCommit - sent.startedAt) / 1000;
-    const rate = rows.length / seconds;
+    const throughput = rows.length / seconds;
     const [q] = await ds.query(`SELECT count(*) FILTER (WHERE status = 'quarantined')::int AS quarantined FROM inbound_events`);
     process.stdout.write(`end to end: ${rows.length} messages in ${seconds.toFixed(1)} s; quarantined ${q.quarantined}; accept→commit p50 ${percentile(latencies, 50).toFixed(0)} ms, p90 ${percentile(latencies, 90).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies[latencies.length - 1]?.toFixed(0)} ms\n`);
     process.stdout.write(
-      `ingest: ${n} mails, ${rate.toFixed(0)} mails/s, p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, lost ${lost}, duplicated ${duplicated}\n`,
+      `ingest: ${n} mails, ${throughput.toFixed(0)} mails/s, p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, lost ${lost}, duplicated ${duplicated}\n`,
     );
   } finally {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((r) => worker!.once('exit', r));
-      worker.kill('SIGTERM');
-      await Promise.race([exited, sleep(10_000)]);
-      if (worker.exitCode === null) worker.kill('SIGKILL');
-    }
+    await Promise.all(
+      workers.map(async (worker) => {
+        if (worker.exitCode !== null) return;
+        const exited = new Promise((r) => worker.once('exit', r));
+        worker.kill('SIGTERM');
+        await Promise.race([exited, sleep(10_000)]);
+        if (worker.exitCode === null) worker.kill('SIGKILL');
+      }),
+    );
     await ds.destroy().catch(() => undefined);
     await dropDatabase(dbName).catch(() => undefined);
     await deleteRedisPrefix(TEST_REDIS_URL, prefix).catch(() => undefined);

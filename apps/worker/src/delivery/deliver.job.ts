@@ -2,12 +2,13 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { UnrecoverableError, type Job } from 'bullmq';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import { classifySmtpError, composeReply, replySubject, sendEmail, stripAngles, type MailSender } from '@desk/channels';
+import { classifySmtpError, composeAutoAck, composeReply, replySubject, sendEmail, stripAngles, type MailSender } from '@desk/channels';
 import {
   APP_CONFIG,
   DELIVER_JOB,
   OutboxService,
   QueueName,
+  socialDriver,
   deriveThreadSecret,
   nextAttemptDelay,
   type AppConfig,
@@ -16,6 +17,7 @@ import {
   type EmailRecipient,
 } from '@desk/core';
 import type { JobHandler } from '../jobs/job-handler';
+import { deliverSocial } from './social-delivery';
 
 export type { DeliverJobData };
 
@@ -49,6 +51,9 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
   async handle(job: Job<DeliverJobData>): Promise<{ status: string }> {
     const { deliveryId } = job.data;
     if (!(await this.outbox.isPending(deliveryId))) return { status: 'skipped' };
+    // social channels send through their adapter (outbound registry); email goes on below
+    const social = socialDriver((await this.outbox.channelOf(deliveryId)) ?? 'email');
+    if (social) return deliverSocial(this.outbox, social, job);
     if (!this.config.SMTP_RELAY_URL) throw new Error(NO_RELAY);
 
     const work = await this.outbox.claim(deliveryId);
@@ -98,7 +103,9 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
     if (!message.externalId) throw new Error('the message has no Message-ID');
     const recipient = delivery.recipient as Partial<EmailRecipient>;
     const { inReplyTo, references } = await this.outbox.threadingFor(work);
-    const mail = composeReply({
+    // the desk's own acknowledgement says so (Auto-Submitted), so other robots do not answer it
+    const compose = message.metadata?.autoAck === true ? composeAutoAck : composeReply;
+    const mail = compose({
       from: inbox.address,
       replyTo: inbox.address,
       to: recipient.to ?? [],

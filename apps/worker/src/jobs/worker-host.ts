@@ -4,9 +4,9 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, JOB_NAMES, QueueName, createRedis, queuePrefix, type AppConfig } from '@desk/core';
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
 
-/** Per-queue concurrency: SLA timers stay on their own workers, off the ingest path. */
+/** Per-queue concurrency: SLA timers stay on their own workers, off the ingest path. Ingest: INGEST_CONCURRENCY. */
 const CONCURRENCY: Record<QueueName, number> = {
-  [QueueName.Ingest]: 8,
+  [QueueName.Ingest]: 24,
   [QueueName.Deliver]: 4,
   [QueueName.Sla]: 16,
   [QueueName.Maintenance]: 1,
@@ -54,7 +54,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
         {
           connection,
           prefix: queuePrefix(this.config),
-          concurrency: CONCURRENCY[queue],
+          concurrency: queue === QueueName.Ingest ? this.config.INGEST_CONCURRENCY : CONCURRENCY[queue],
         },
       );
       worker.on('failed', (job, err) => this.log.warn(`${queue}/${job?.name} ${job?.id} failed: ${err.message}`));

@@ -55,6 +55,16 @@ export class AssignmentService {
 
   /** Call after a new thread is committed (ingestion). Idempotent: an assigned thread is left alone. */
   async assignNewThread(threadId: string): Promise<AssignOutcome> {
+    // a cheap read first: most inboxes assign manually or have no team, and an assigned thread stays
+    // assigned; none of those needs the locking transaction (the sweep covers any later change)
+    const [pre]: Array<{ assignee_id: string | null; status: string; team_id: string | null; mode: AssignmentMode; inbox_team_id: string | null }> = await this.ds.query(
+      `SELECT t.assignee_id, t.status, t.team_id, i.assignment_mode AS mode, i.team_id AS inbox_team_id FROM threads t JOIN inboxes i ON i.id = t.inbox_id WHERE t.id = $1`,
+      [threadId],
+    );
+    if (!pre || pre.assignee_id) return { outcome: 'skipped', threadId, reason: 'taken' };
+    if (pre.mode === 'manual') return { outcome: 'skipped', threadId, reason: 'manual' };
+    if (pre.status !== 'open') return { outcome: 'skipped', threadId, reason: 'not_open' };
+    if (!(pre.team_id ?? pre.inbox_team_id)) return { outcome: 'skipped', threadId, reason: 'no_team' };
     const result = await this.ds.transaction(async (m): Promise<AssignOutcome> => {
       const [t]: Array<{ id: string; status: string; team_id: string | null; mode: AssignmentMode; inbox_team_id: string | null }> = await m.query(
         `SELECT t.id, t.status, t.team_id, i.assignment_mode AS mode, i.team_id AS inbox_team_id

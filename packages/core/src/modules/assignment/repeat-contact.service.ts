@@ -4,8 +4,7 @@ import type { Priority } from '@desk/contracts';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
 import { AuditService, SYSTEM } from '../audit/audit.service';
-import { Thread } from '../conversations/thread.entity';
-import { toThreadSummary } from '../conversations/thread.mapper';
+import { loadThreadSummary } from '../conversations/thread-summary.query';
 import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
 import { matchPolicy } from '../sla/policy-matcher';
 import { SlaPolicy, type SlaConditions } from '../sla/sla-policy.entity';
@@ -45,20 +44,18 @@ export class RepeatContactService {
     const threshold = this.config.REPEAT_CONTACT_THRESHOLD;
     const windowDays = this.config.REPEAT_CONTACT_WINDOW_DAYS;
     const outcome = await this.ds.transaction(async (m): Promise<RepeatOutcome> => {
-      const [t]: Array<{ id: string; contact_id: string; inbox_id: string; channel: string; priority: Priority; team_id: string | null; flags: Record<string, unknown>; contact_tags: string[] }> =
+      // the lock and the count in one round trip (runs once per new thread)
+      const [t]: Array<{ id: string; contact_id: string; inbox_id: string; channel: string; priority: Priority; team_id: string | null; flags: Record<string, unknown>; contact_tags: string[]; count: number }> =
         await m.query(
-          `SELECT t.id, t.contact_id, t.inbox_id, t.channel, t.priority, t.team_id, t.flags, c.tags AS contact_tags
+          `SELECT t.id, t.contact_id, t.inbox_id, t.channel, t.priority, t.team_id, t.flags, c.tags AS contact_tags,
+                  (SELECT count(*)::int FROM threads o
+                    WHERE o.contact_id = t.contact_id AND o.created_at <= t.created_at AND o.created_at > t.created_at - make_interval(days => $2)) AS count
              FROM threads t JOIN contacts c ON c.id = t.contact_id
             WHERE t.id = $1 FOR UPDATE OF t`,
-          [threadId],
+          [threadId, windowDays],
         );
       if (!t) return { flagged: false, count: 0 };
-      const [{ count }] = (await m.query(
-        `SELECT count(*)::int AS count FROM threads o, threads t
-          WHERE t.id = $1 AND o.contact_id = t.contact_id
-            AND o.created_at <= t.created_at AND o.created_at > t.created_at - make_interval(days => $2)`,
-        [threadId, windowDays],
-      )) as [{ count: number }];
+      const count = t.count;
       const existing = t.flags?.repeatContact as RepeatContactFlag | undefined;
       if (existing) return { flagged: true, count: existing.count, priority: null, already: true };
       if (count < threshold) return { flagged: false, count };
@@ -87,11 +84,11 @@ export class RepeatContactService {
     });
 
     if (outcome.flagged && !outcome.already) {
-      const thread = await this.ds.getRepository(Thread).findOne({ where: { id: threadId }, relations: { contact: true, assignee: true } });
+      const thread = await loadThreadSummary(this.ds, threadId);
       if (thread) {
         const rooms = [Rooms.thread(threadId), Rooms.supervisors, Rooms.allAgents];
-        if (thread.assigneeId) rooms.push(Rooms.agent(thread.assigneeId));
-        this.realtime.publish(rooms, 'thread.updated', { thread: toThreadSummary(thread), changes: { priority: thread.priority } });
+        if (thread.assignee) rooms.push(Rooms.agent(thread.assignee.id));
+        this.realtime.publish(rooms, 'thread.updated', { thread, changes: { priority: thread.priority } });
       }
     }
     return outcome;

@@ -23,14 +23,11 @@ export class AuditService {
   constructor(private readonly ds: DataSource) {}
 
   async record(input: AuditInput, manager: EntityManager = this.ds.manager): Promise<void> {
-    await manager.save(AuditEvent, {
-      actorKind: input.actor.kind,
-      actorAgentId: input.actor.agentId ?? null,
-      action: input.action,
-      threadId: input.threadId ?? null,
-      reason: input.reason ?? null,
-      data: input.data ?? {},
-    });
+    // a plain INSERT: no entity metadata work, no RETURNING (several audit rows are written per mail)
+    await manager.query(
+      `INSERT INTO audit_events (actor_kind, actor_agent_id, action, thread_id, reason, data) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [input.actor.kind, input.actor.agentId ?? null, input.action, input.threadId ?? null, input.reason ?? null, JSON.stringify(input.data ?? {})],
+    );
   }
 
   forThread(threadId: string, limit = 500): Promise<AuditEvent[]> {

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { verifyThreadToken, type NormalizedMessage } from '@desk/channels';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
 import { deriveThreadSecret } from '../ingestion/thread-secret';
 
-export type ThreadingRule = 'references' | 'token' | 'marker' | 'subject' | 'new';
+export type ThreadingRule = 'references' | 'token' | 'marker' | 'subject' | 'reply' | 'conversation' | 'new';
 
 /** Why a message landed where it did; stored on the message (metadata.threading) and in the audit trail. */
 export interface ThreadingDecision {
@@ -54,11 +54,16 @@ export class ThreadMatcher {
     this.secret = deriveThreadSecret(config.APP_SECRET);
   }
 
-  async match(msg: NormalizedMessage, contactId: string, now = new Date()): Promise<ThreadingDecision> {
+  async match(msg: NormalizedMessage, contactId: string, now = new Date(), inboxId: string | null = null): Promise<ThreadingDecision> {
     let followUp: Candidate | null = null;
-    for await (const c of this.candidates(msg)) {
+    const candidates = msg.conversationKey !== undefined ? this.socialCandidates(msg, inboxId) : this.candidates(msg);
+    for await (const c of candidates) {
       const joinsAnyone = c.rule === 'token';
-      if (joinsAnyone || (await this.isParticipant(c.thread, contactId, msg.sender.value))) return this.join(c, now);
+      const sameContact = c.thread.contactId === contactId;
+      // social: a stranger answering in someone else's public conversation gets a thread of their own
+      if (joinsAnyone || sameContact || (msg.conversationKey === undefined && (await this.isParticipant(c.thread, contactId, msg.sender.value)))) {
+        return this.join(c, now);
+      }
       followUp ??= c;
     }
     if (followUp) {
@@ -85,6 +90,66 @@ export class ThreadMatcher {
       };
     }
     return { rule: c.rule, detail: `joined #${t.number} by ${c.how}`, threadId: t.id, threadNumber: t.number };
+  }
+
+  /**
+   * Social threading (issue 4), in order: the thread holding the message this one answers
+   * (threading.inReplyTo = an earlier message's externalId on the same channel, e.g. our own reply
+   * tweet, so the customer's answer to it comes home even when the network keyed it differently),
+   * then the thread the conversation key of this inbox leads to (thread_keys). Out-of-order
+   * deliveries land together because a reply and its parent share the conversation key.
+   */
+  private async *socialCandidates(msg: NormalizedMessage, inboxId: string | null): AsyncGenerator<Candidate> {
+    const parent = msg.threading.inReplyTo;
+    if (parent && parent !== msg.externalId) {
+      const rows: ThreadRow[] = await this.ds.query(
+        `SELECT t.id, t.number, t.contact_id, t.status, t.resolved_at FROM messages m JOIN threads t ON t.id = m.thread_id
+          WHERE m.channel = $1 AND m.external_id = $2 ORDER BY m.created_at DESC LIMIT 1`,
+        [msg.channel, parent],
+      );
+      if (rows[0]) yield { rule: 'reply', how: `reply to ${msg.channel} message ${parent}`, thread: toThread(rows[0]) };
+    }
+    if (inboxId && msg.conversationKey) {
+      const rows: ThreadRow[] = await this.ds.query(
+        `SELECT t.id, t.number, t.contact_id, t.status, t.resolved_at FROM thread_keys k JOIN threads t ON t.id = k.thread_id
+          WHERE k.inbox_id = $1 AND k.key = $2`,
+        [inboxId, msg.conversationKey],
+      );
+      if (rows[0]) yield { rule: 'conversation', how: `conversation ${msg.conversationKey}`, thread: toThread(rows[0]) };
+    }
+  }
+
+  /**
+   * Inside the ingest transaction, for a message about to open a new thread for its conversation
+   * key: serializes on (inbox, key) with a transaction-scoped advisory lock (held until the key row
+   * is committed) and joins the thread a concurrent message of the same conversation just created.
+   */
+  async confirmNewConversation(m: EntityManager, msg: NormalizedMessage, inboxId: string, contactId: string, decision: ThreadingDecision): Promise<ThreadingDecision> {
+    if (!msg.conversationKey || decision.threadId !== null || decision.linkedThreadId !== undefined) return decision;
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`thread-key:${inboxId}:${msg.conversationKey}`]);
+    const rows: ThreadRow[] = await m.query(
+      `SELECT t.id, t.number, t.contact_id, t.status, t.resolved_at FROM thread_keys k JOIN threads t ON t.id = k.thread_id WHERE k.inbox_id = $1 AND k.key = $2`,
+      [inboxId, msg.conversationKey],
+    );
+    const t = rows[0];
+    if (!t || t.contact_id !== contactId) return decision;
+    return this.join({ rule: 'conversation', how: `conversation ${msg.conversationKey}`, thread: toThread(t) }, new Date());
+  }
+
+  /**
+   * Points the message's conversation key at the thread it landed in, inside the ingest transaction
+   * (a new thread for a conversation whose old thread was resolved too long ago takes the key over).
+   */
+  async recordConversationKey(m: EntityManager, msg: NormalizedMessage, inboxId: string, threadId: string, decision: ThreadingDecision): Promise<void> {
+    if (!msg.conversationKey) return;
+    // Only a successor thread takes a key over: a stranger's own thread in a shared public
+    // conversation must not steal the key from the customer who started it.
+    const takeOver = decision.linkedThreadId !== undefined;
+    await m.query(
+      `INSERT INTO thread_keys (inbox_id, key, thread_id) VALUES ($1, $2, $3)
+       ON CONFLICT (inbox_id, key) DO ${takeOver ? 'UPDATE SET thread_id = EXCLUDED.thread_id, updated_at = now()' : 'NOTHING'}`,
+      [inboxId, msg.conversationKey, threadId],
+    );
   }
 
   /** Lazily, in rule order, so a hit on References costs one query. */

@@ -22,6 +22,8 @@ import { Contact } from '../contacts/contact.entity';
 @Index('threads_assignee_status_due_idx', ['assigneeId', 'status', 'slaDueAt'])
 @Index('threads_inbox_status_idx', ['inboxId', 'status', 'lastMessageAt'])
 @Index('threads_team_status_idx', ['teamId', 'status'])
+// the inbox order (COALESCE(sla_due_at, far future), created_at, id): an expression index, created by the migration
+@Index('threads_due_sort_idx', { synchronize: false })
 export class Thread {
   @PrimaryGeneratedColumn('uuid') id: string;
   /** Human-readable and sequential: what customers see as [#1234]. */

@@ -34,7 +34,13 @@ export function toThreadSummary(t: Thread): ThreadSummary {
 }
 
 export function toThreadDetail(t: Thread): ThreadDetail {
-  return { ...toThreadSummary(t), linkedThreadId: t.linkedThreadId, resolvedAt: iso(t.resolvedAt) };
+  const repeat = t.flags?.repeatContact as { count: number; windowDays: number } | undefined;
+  return {
+    ...toThreadSummary(t),
+    linkedThreadId: t.linkedThreadId,
+    resolvedAt: iso(t.resolvedAt),
+    flags: repeat ? { repeatContact: { count: repeat.count, windowDays: repeat.windowDays } } : {},
+  };
 }
 
 /** Needs `attachments`, `contact` and `authorAgent` loaded. */

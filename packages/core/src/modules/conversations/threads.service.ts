@@ -10,6 +10,7 @@ import { Thread } from './thread.entity';
 import { toMessageDto, toThreadDetail, toThreadSummary } from './thread.mapper';
 import { Team } from '../agents/team.entity';
 import { SlaService } from '../sla/sla.service';
+import { SurveyService } from '../survey/survey.service';
 
 /** Who is asking: lists and changes depend on the agent's role and teams. */
 export interface Viewer {
@@ -18,6 +19,7 @@ export interface Viewer {
   teamIds: string[];
 }
 
+// the inbox order below is served by the expression index threads_due_sort_idx (migration 1763903400000): keep them identical
 const FAR_FUTURE = '9999-12-31T00:00:00.000Z';
 
 /**
@@ -31,6 +33,7 @@ export class ThreadsService {
     private readonly audit: AuditService,
     private readonly realtime: RealtimePublisher,
     private readonly sla: SlaService,
+    private readonly survey: SurveyService,
   ) {}
 
   /** Sorted by SLA due time (threads without a clock last), then by age; keyset-paginated. */
@@ -167,6 +170,8 @@ export class ThreadsService {
       return { before, after, slaAfterCommit };
     });
     await slaAfterCommit();
+    // resolved: the customer may get the satisfaction survey (never fails the change)
+    if (after.status === 'resolved' && before.status !== 'resolved') await this.survey.onResolved(id);
 
     const thread = await this.load(id);
     const summary = toThreadSummary(thread);

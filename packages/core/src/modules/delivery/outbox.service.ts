@@ -5,13 +5,15 @@ import {
   Logger,
   NotFoundException,
   UnprocessableEntityException,
+  BadRequestException,
 } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import type { ChannelKind, CreateMessageRequest, DeliveryState, Message as MessageDto } from '@desk/contracts';
-import { newMessageId, replySubject, stripAngles } from '@desk/channels';
+import { ChannelValidationError, newMessageId, replySubject, stripAngles, type ReplyTarget } from '@desk/channels';
 import { Agent } from '../agents/agent.entity';
 import { AuditService } from '../audit/audit.service';
 import { Inbox } from '../channels/inbox.entity';
+import { socialDriver, type SocialChannelDriver } from '../channels/social-channels';
 import { Contact } from '../contacts/contact.entity';
 import { MailMessageId } from '../conversations/mail-message-id.entity';
 import { Message } from '../conversations/message.entity';
@@ -33,6 +35,8 @@ import { SlaService } from '../sla/sla.service';
  * can send; until then a reply there is refused up front instead of waiting in the outbox forever.
  */
 const DELIVERABLE: ReadonlySet<ChannelKind> = new Set<ChannelKind>(['email']);
+/** Channels whose customers are answered by email (the web form asks for their address). */
+const EMAIL_ANSWERED: ReadonlySet<ChannelKind> = new Set<ChannelKind>(['webform']);
 
 /** A row still 'sending' this long after its last change belonged to a worker that died mid-send. */
 const STALE_SENDING_MS = 10 * 60_000;
@@ -43,6 +47,19 @@ export interface EmailRecipient {
   to: string[];
   cc: string[];
   bcc: string[];
+}
+
+/** An email the desk sends on its own (no agent): see OutboxService.writeSystemEmail. */
+export interface SystemEmail {
+  threadId: string;
+  contactId: string | null;
+  /** The inbox address it leaves from; its domain names our Message-ID. */
+  from: string;
+  to: string[];
+  subject: string;
+  body: string;
+  /** Kept on the message, e.g. `{ autoAck: true }`, which the deliver job and the reports read. */
+  metadata: Record<string, unknown>;
 }
 
 /** Everything the deliver job needs to build and send one email, read in one go. */
@@ -93,6 +110,8 @@ export class OutboxService {
           .leftJoinAndSelect('m.contact', 'contact')
           .leftJoinAndSelect('m.authorAgent', 'author')
           .where('m.thread_id = :threadId AND m.thread_version > :seen', { threadId, seen: req.seenVersion })
+          // an automatic acknowledgement tells the agent nothing new: it never holds a reply
+          .andWhere(`NOT (m.direction = 'outbound' AND m.metadata @> '{"autoAck": true}'::jsonb)`)
           .orderBy('m.created_at', 'ASC')
           .addOrderBy('m.id', 'ASC')
           .getMany();
@@ -143,21 +162,27 @@ export class OutboxService {
   }
 
   private async writeReply(m: EntityManager, thread: Thread, req: CreateMessageRequest, viewer: Viewer) {
-    if (!DELIVERABLE.has(thread.channel)) {
+    // A web-form thread is answered by email; any thread may be continued by email (`channel: 'email'`).
+    const channel: ChannelKind = req.channel === 'email' || EMAIL_ANSWERED.has(thread.channel) ? 'email' : thread.channel;
+    const social = socialDriver(channel);
+    if (social) return this.writeSocialReply(m, thread, req, viewer, social);
+    if (!DELIVERABLE.has(channel)) {
       throw new UnprocessableEntityException(`channel: replies on ${thread.channel} are not available yet`);
     }
     const inbox = await m.findOneByOrFail(Inbox, { id: thread.inboxId });
-    if (!inbox.address) throw new UnprocessableEntityException('inbox: the inbox has no address to send from');
+    const from = await this.replyFromAddress(m, inbox);
+    if (!from) throw new UnprocessableEntityException('inbox: the inbox has no address to send from');
     let to = req.to ?? [];
     if (to.length === 0) {
       const contact = await m.findOneBy(Contact, { id: thread.contactId });
       if (!contact?.primaryEmail) throw new UnprocessableEntityException('to: the contact has no email address; give one');
       to = [contact.primaryEmail];
     }
+    if (thread.channel !== 'email') await this.requireLinkedEmails(m, thread.contactId, to);
     const recipient: EmailRecipient = { to, cc: req.cc ?? [], bcc: req.bcc ?? [] };
     // Our Message-ID is fixed before sending, so a customer's answer threads even if it arrives
     // before the worker records the send. Its domain is the inbox's: the one we send from.
-    const domain = inbox.address.slice(inbox.address.lastIndexOf('@') + 1) || this.config.MAIL_DOMAIN;
+    const domain = from.slice(from.lastIndexOf('@') + 1) || this.config.MAIL_DOMAIN;
     const externalId = stripAngles(newMessageId(domain));
     const now = new Date();
 
@@ -165,7 +190,7 @@ export class OutboxService {
     const message = await m.save(Message, {
       threadId: thread.id,
       direction: 'outbound' as const,
-      channel: thread.channel,
+      channel,
       externalId,
       authorAgentId: viewer.id,
       contactId: thread.contactId,
@@ -180,9 +205,9 @@ export class OutboxService {
     });
     const delivery = await m.save(OutboundDelivery, {
       messageId: message.id,
-      channel: thread.channel,
+      channel,
       status: 'queued' as const,
-      recipient: { ...recipient },
+      recipient: { ...recipient, ...(inbox.channel !== 'email' ? { from } : {}) },
     });
     await m.save(MailMessageId, { messageIdHeader: externalId, threadId: thread.id, messageId: message.id, source: 'outbound' as const });
     await this.audit.record(
@@ -195,6 +220,148 @@ export class OutboxService {
       m,
     );
     return { messageId: message.id, deliveryId: delivery.id };
+  }
+
+  /**
+   * A reply on a social channel: it goes where the network allows, to the reply target of the
+   * thread's latest inbound message of the wanted visibility (`req.public`; default: the last
+   * inbound message's). The channel's rules (X: 280 for a public reply) are checked here, before
+   * anything is written: 400 naming `body`. The network's id of the sent item becomes the message's
+   * externalId once delivered, so a customer's answer to it joins this thread.
+   */
+  private async writeSocialReply(m: EntityManager, thread: Thread, req: CreateMessageRequest, viewer: Viewer, driver: SocialChannelDriver) {
+    const rows: Array<{ target: ReplyTarget; sender: string | null }> = await m.query(
+      `SELECT metadata->'replyTarget' AS target, metadata->'from'->>'address' AS sender FROM messages
+        WHERE thread_id = $1 AND direction = 'inbound' AND channel = $2 AND metadata ? 'replyTarget'
+        ORDER BY created_at DESC, id DESC LIMIT 50`,
+      [thread.id, thread.channel],
+    );
+    let target: ReplyTarget | null = null;
+    if (req.public === undefined) target = rows[0]?.target ?? null;
+    else {
+      const wanted = req.public ? driver.publicKind : driver.privateKind;
+      target = rows.find((r) => r.target.kind === wanted)?.target ?? null;
+      const sender = rows[0]?.sender;
+      if (!target && !req.public && driver.privateToSender && sender) target = { kind: wanted, id: sender };
+    }
+    if (!target) {
+      throw new UnprocessableEntityException(
+        req.public === undefined
+          ? `thread: no inbound ${thread.channel} message to reply to`
+          : `public: this thread has no ${req.public ? 'public' : 'private'} ${thread.channel} message to reply to`,
+      );
+    }
+    try {
+      driver.validate(req.body, target);
+    } catch (e) {
+      if (e instanceof ChannelValidationError) {
+        const message = e.message.slice(e.field.length + 2);
+        throw new BadRequestException({ message: `${e.field}: ${message}`, fields: [{ path: e.field, message }] });
+      }
+      throw e;
+    }
+    const isPublic = target.kind === driver.publicKind;
+    const version = await this.bumpThread(m, thread.id, new Date());
+    const message = await m.save(Message, {
+      threadId: thread.id,
+      direction: 'outbound' as const,
+      channel: thread.channel,
+      externalId: null,
+      authorAgentId: viewer.id,
+      contactId: thread.contactId,
+      subject: null,
+      bodyText: req.body,
+      visibleText: req.body,
+      bodyHtml: null,
+      isPublic,
+      deliveryState: 'queued' as const,
+      metadata: { replyTarget: target },
+      threadVersion: version,
+    });
+    const delivery = await m.save(OutboundDelivery, { messageId: message.id, channel: thread.channel, status: 'queued' as const, recipient: { target } });
+    await this.audit.record(
+      {
+        actor: { kind: 'agent', agentId: viewer.id },
+        action: 'message.sent',
+        threadId: thread.id,
+        data: { messageId: message.id, deliveryId: delivery.id, target, public: isPublic, forced: req.force === true },
+      },
+      m,
+    );
+    return { messageId: message.id, deliveryId: delivery.id };
+  }
+
+  /** The channel of a delivery (the deliver job picks its sender by it). */
+  async channelOf(deliveryId: string): Promise<ChannelKind | null> {
+    const row = await this.ds.getRepository(OutboundDelivery).findOne({ where: { id: deliveryId }, select: { id: true, channel: true } });
+    return row?.channel ?? null;
+  }
+
+  /**
+   * An outbound email written by the desk itself (the automatic acknowledgement), inside the
+   * caller's transaction, which holds the thread's row lock. Unlike an agent's reply it has no
+   * author, leaves `lastAgentMessageAt` alone and meets no SLA clock: it is not a human answer
+   * and not agent activity. Call `announce` after the commit.
+   */
+  async writeSystemEmail(m: EntityManager, input: SystemEmail): Promise<{ messageId: string; deliveryId: string }> {
+    const domain = input.from.slice(input.from.lastIndexOf('@') + 1) || this.config.MAIL_DOMAIN;
+    const externalId = stripAngles(newMessageId(domain));
+    const recipient: EmailRecipient = { to: input.to, cc: [], bcc: [] };
+    const version = await this.bumpThread(m, input.threadId, null);
+    const message = await m.save(Message, {
+      threadId: input.threadId,
+      direction: 'outbound' as const,
+      channel: 'email' as const,
+      externalId,
+      authorAgentId: null,
+      contactId: input.contactId,
+      subject: input.subject,
+      bodyText: input.body,
+      visibleText: input.body,
+      bodyHtml: textToHtml(input.body),
+      isAutomatic: true,
+      isPublic: true,
+      deliveryState: 'queued' as const,
+      metadata: { ...input.metadata, recipient },
+      threadVersion: version,
+    });
+    const delivery = await m.save(OutboundDelivery, { messageId: message.id, channel: 'email' as const, status: 'queued' as const, recipient: { ...recipient } });
+    await m.save(MailMessageId, { messageIdHeader: externalId, threadId: input.threadId, messageId: message.id, source: 'outbound' as const });
+    return { messageId: message.id, deliveryId: delivery.id };
+  }
+
+  /** After the commit of a system email: enqueue its delivery and show it to the consoles. */
+  async announce(written: { messageId: string; deliveryId: string }): Promise<void> {
+    const message = await this.loadMessage(written.messageId);
+    await this.enqueue(written.deliveryId);
+    this.realtime.publish([Rooms.thread(message.threadId), Rooms.allAgents], 'message.created', { threadId: message.threadId, message: toMessageDto(message) });
+  }
+
+  /**
+   * The address an email reply leaves from: an email inbox's own; for a web-form or social inbox
+   * (no mailbox of its own) `settings.replyFromAddress`, else the oldest active email inbox's. The
+   * customer's answer threads back by our Message-ID and the signed reply token, whichever inbox
+   * receives it.
+   */
+  async replyFromAddress(m: EntityManager, inbox: Inbox): Promise<string | null> {
+    if (inbox.channel === 'email') return inbox.address;
+    const configured = inbox.settings.replyFromAddress;
+    if (typeof configured === 'string' && configured.includes('@')) return configured;
+    const mailbox = await m.findOne(Inbox, { where: { channel: 'email', isActive: true }, order: { createdAt: 'ASC' } });
+    return mailbox?.address ?? null;
+  }
+
+  /** Off the email channel, a reply goes only to addresses linked to the contact as email identities. */
+  private async requireLinkedEmails(m: EntityManager, contactId: string, to: string[]): Promise<void> {
+    const rows: Array<{ v: string }> = await m.query(
+      `SELECT normalized_value AS v FROM contact_identities WHERE contact_id = $1 AND kind = 'email'`,
+      [contactId],
+    );
+    const linked = new Set(rows.map((r) => r.v));
+    const missing = to.filter((a) => !linked.has(a.trim().toLowerCase()));
+    if (missing.length) {
+      throw new UnprocessableEntityException(`to: ${missing.join(', ')} is not an email address linked to this contact; link it first`);
+    }
   }
 
   /**
@@ -285,13 +452,19 @@ export class OutboxService {
       const message = await m.findOneByOrFail(Message, { id: delivery.messageId });
       const thread = await m.findOneByOrFail(Thread, { id: message.threadId });
       const inbox = await m.findOneByOrFail(Inbox, { id: thread.inboxId });
+      // an email reply from an inbox without a mailbox (web form, social) leaves from the address chosen when it was written
+      const from = (delivery.recipient as { from?: unknown }).from;
+      if (typeof from === 'string' && delivery.channel === 'email') inbox.address = from;
       return { delivery, message, thread, inbox };
     });
     if (claimed) this.publishState(claimed.message, 'sending', null);
     return claimed;
   }
 
-  async markSent(work: DeliveryWork, result: { providerMessageId: string | null; relayMessageId: string | null; warning: string | null }): Promise<void> {
+  async markSent(
+    work: DeliveryWork,
+    result: { providerMessageId: string | null; relayMessageId: string | null; warning: string | null; externalId?: string },
+  ): Promise<void> {
     await this.ds.transaction(async (m) => {
       await m.update(OutboundDelivery, { id: work.delivery.id }, {
         status: 'sent',
@@ -300,7 +473,8 @@ export class OutboxService {
         lastError: result.warning,
         nextAttemptAt: null,
       });
-      await m.update(Message, { id: work.message.id }, { deliveryState: 'sent', deliveryError: result.warning });
+      // social: the network's id of what we posted, so an answer to it threads by inReplyTo
+      await m.update(Message, { id: work.message.id }, { deliveryState: 'sent', deliveryError: result.warning, ...(result.externalId ? { externalId: result.externalId } : {}) });
       if (result.relayMessageId) {
         await m
           .createQueryBuilder()

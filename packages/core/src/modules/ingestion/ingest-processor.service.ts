@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AdapterRegistry, NormalizedMessage } from '@desk/channels';
+import type { ThreadSummary } from '@desk/contracts';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
 import { AuditService } from '../audit/audit.service';
 import { ContactResolver, type ResolvedContact } from '../contacts/contact-resolver.service';
 import type { Message } from '../conversations/message.entity';
-import { Thread } from '../conversations/thread.entity';
-import { toMessageDto, toThreadSummary } from '../conversations/thread.mapper';
+import { toMessageDto } from '../conversations/thread.mapper';
+import { loadThreadSummary } from '../conversations/thread-summary.query';
 import { ThreadMatcher, type ThreadingDecision } from '../conversations/thread-matcher.service';
 import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
 import { FILE_STORE, type FileStore } from '../storage/file-store';
@@ -39,6 +40,12 @@ interface StoredAttachment {
   sha256: string;
   contentId: string | null;
   inline: boolean;
+}
+
+/** What the commit learned that the after-commit realtime event needs (saves reading it back). */
+interface CommitOutput {
+  summary?: ThreadSummary;
+  createdAt?: Date;
 }
 
 interface BounceTarget {
@@ -125,14 +132,16 @@ export class IngestProcessor {
     const bounceTarget = await this.findBounceTarget(msg);
     const decision: ThreadingDecision = bounceTarget
       ? { rule: 'references', detail: `delivery status notification for our message <${bounceTarget.originalId}>`, threadId: bounceTarget.threadId }
-      : await this.matcher.match(msg, contact.contactId);
+      : await this.matcher.match(msg, contact.contactId, new Date(), event.inbox_id);
     const attachments = await this.storeAttachments(msg);
 
-    const result = await this.ds.transaction('READ COMMITTED', (m) =>
-      this.commit(m, event, msg, contact, decision, attachments, bounceTarget),
+    // READ COMMITTED is Postgres' default; naming it would cost a SET TRANSACTION round trip per mail
+    const out: CommitOutput = {};
+    const result = await this.ds.transaction((m) =>
+      this.commit(m, event, msg, contact, decision, attachments, bounceTarget, out),
     );
     if (result.outcome !== 'processed') return result;
-    await this.afterCommit(result.messageId, result.threadId, result.isNewThread, msg, contact, attachments, bounceTarget);
+    await this.afterCommit(result.messageId, result.threadId, result.isNewThread, msg, contact, attachments, bounceTarget, out);
     return result;
   }
 
@@ -153,9 +162,12 @@ export class IngestProcessor {
     decision: ThreadingDecision,
     attachments: StoredAttachment[],
     bounce: BounceTarget | null,
+    out: CommitOutput = {},
   ): Promise<IngestOutcome> {
     const locked: Array<{ status: string }> = await m.query(`SELECT status FROM inbound_events WHERE id = $1 FOR UPDATE`, [event.id]);
     if (locked[0]?.status !== 'processing') return { outcome: 'skipped', reason: `event is ${locked[0]?.status ?? 'gone'}` };
+    // two first messages of one social conversation processed at once must not open two threads
+    decision = await this.matcher.confirmNewConversation(m, msg, event.inbox_id!, contact.contactId, decision);
 
     const now = new Date();
     const preview = previewOf(msg);
@@ -166,33 +178,56 @@ export class IngestProcessor {
     // the version this message produces: a reply drafted against an older version is held (409)
     let threadVersion = 1;
     if (decision.threadId) {
-      const [t]: Array<{ id: string; status: string }> = await m.query(`SELECT id, status FROM threads WHERE id = $1 FOR UPDATE`, [decision.threadId]);
-      if (!t) throw new Error(`thread ${decision.threadId} vanished while ingesting`);
-      threadId = t.id;
-      if (customer && t.status !== 'open') reopenedFrom = t.status;
-      const bumped: [Array<{ version: number }>, number] = await m.query(
-        `UPDATE threads SET
-           last_message_at = GREATEST(COALESCE(last_message_at, $2), $2),
-           last_customer_message_at = CASE WHEN $3 THEN GREATEST(COALESCE(last_customer_message_at, $2), $2) ELSE last_customer_message_at END,
-           preview = COALESCE($4, preview),
-           status = CASE WHEN $3 THEN 'open'::thread_status ELSE status END,
-           resolved_at = CASE WHEN $3 THEN NULL ELSE resolved_at END,
-           snoozed_until = CASE WHEN $3 THEN NULL ELSE snoozed_until END,
-           version = version + 1, updated_at = now()
-         WHERE id = $1 RETURNING version`,
-        [threadId, now, customer, preview],
+      // one round trip: lock the row (reading the status before the change) and bump it
+      const bumped: [Array<{ version: number; old_status: string }>, number] = await m.query(
+        `WITH old AS (SELECT id, status FROM threads WHERE id = $1 FOR UPDATE)
+         UPDATE threads t SET
+           last_message_at = GREATEST(COALESCE(t.last_message_at, $2), $2),
+           last_customer_message_at = CASE WHEN $3 THEN GREATEST(COALESCE(t.last_customer_message_at, $2), $2) ELSE t.last_customer_message_at END,
+           preview = COALESCE($4, t.preview),
+           status = CASE WHEN $3 THEN 'open'::thread_status ELSE t.status END,
+           resolved_at = CASE WHEN $3 THEN NULL ELSE t.resolved_at END,
+           snoozed_until = CASE WHEN $3 THEN NULL ELSE t.snoozed_until END,
+           version = t.version + 1, updated_at = now()
+          FROM old WHERE t.id = old.id RETURNING t.version, old.status AS old_status`,
+        [decision.threadId, now, customer, preview],
       );
-      threadVersion = bumped[0][0]!.version;
+      const t = bumped[0][0];
+      if (!t) throw new Error(`thread ${decision.threadId} vanished while ingesting`);
+      threadId = decision.threadId;
+      if (customer && t.old_status !== 'open') reopenedFrom = t.old_status;
+      threadVersion = t.version;
     } else {
       const flags: Record<string, unknown> = {};
       if (decision.possibleFollowUpOf) flags.possibleFollowUpOf = decision.possibleFollowUpOf;
-      const [t]: Array<{ id: string }> = await m.query(
+      const [t]: Array<{ id: string; number: number; priority: ThreadSummary['priority']; tags: string[]; created_at: Date }> = await m.query(
         `INSERT INTO threads (subject, preview, contact_id, inbox_id, channel, status, team_id, last_message_at, last_customer_message_at, linked_thread_id, flags, version)
-         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, 1) RETURNING id`,
+         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, 1) RETURNING id, number, priority, tags, created_at`,
         [msg.subject, preview, contact.contactId, event.inbox_id, msg.channel, event.team_id, now, customer ? now : null, decision.linkedThreadId ?? null, flags],
       );
       threadId = t!.id;
       isNewThread = true;
+      // the new thread as the realtime event shows it, without reading it back after the commit
+      out.summary = {
+        id: t!.id,
+        number: t!.number,
+        subject: msg.subject,
+        preview,
+        channel: msg.channel,
+        inboxId: event.inbox_id!,
+        status: 'open',
+        priority: t!.priority,
+        tags: t!.tags,
+        contact: { id: contact.contactId, name: contact.name, primaryEmail: contact.primaryEmail },
+        assignee: null,
+        teamId: event.team_id,
+        lastMessageAt: now.toISOString(),
+        lastCustomerMessageAt: customer ? now.toISOString() : null,
+        lastAgentMessageAt: null,
+        slaDueAt: null,
+        version: 1,
+        createdAt: t!.created_at.toISOString(),
+      };
     }
 
     const metadata: Record<string, unknown> = {
@@ -202,27 +237,53 @@ export class IngestProcessor {
       sentAt: msg.sentAt?.toISOString() ?? null,
       envelope: event.meta,
     };
+    if (msg.conversationKey !== undefined) metadata.conversationKey = msg.conversationKey;
+    if (msg.replyTarget) metadata.replyTarget = msg.replyTarget;
     if (msg.automaticReason) metadata.automaticReason = msg.automaticReason;
     if (msg.refusedAttachments.length) metadata.refusedAttachments = msg.refusedAttachments;
     if (msg.bounce) metadata.bounce = msg.bounce;
+    // ONE statement (one round trip) writes the message, its Message-ID, the audit event and the
+    // event's `processed` mark: data-modifying CTEs, all in this transaction, after the lock above
+    const mailIdHeader = msg.channel === 'email' && !msg.externalId.startsWith('sha256:') ? msg.externalId : null;
+    // the audit row as AuditService.record writes it; messageId is added in SQL
+    const auditData = {
+      rule: decision.rule,
+      detail: decision.detail,
+      inboundEventId: event.id,
+      isAutomatic: msg.isAutomatic,
+      ...(reopenedFrom ? { reopenedFrom } : {}),
+      ...(decision.possibleFollowUpOf ? { possibleFollowUpOf: decision.possibleFollowUpOf } : {}),
+      ...(decision.linkedThreadId ? { linkedThreadId: decision.linkedThreadId } : {}),
+      ...(bounce ? { bounceOf: bounce.messageId, permanent: msg.bounce?.permanent ?? false } : {}),
+    };
     const [message]: Array<{ id: string; created_at: Date }> = await m.query(
-      `INSERT INTO messages (thread_id, direction, channel, external_id, contact_id, inbound_event_id, subject, body_text, visible_text, body_html,
-                             is_automatic, is_public, delivery_state, metadata, thread_version)
-       VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13) RETURNING id, created_at`,
-      [threadId, msg.channel, msg.externalId, contact.contactId, event.id, msg.subject, msg.text, msg.visibleText, msg.html, msg.isAutomatic, msg.isPublic, metadata, threadVersion],
+      `WITH msg AS (
+         INSERT INTO messages (thread_id, direction, channel, external_id, contact_id, inbound_event_id, subject, body_text, visible_text, body_html,
+                               is_automatic, is_public, delivery_state, metadata, thread_version, created_at)
+         VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, COALESCE($14, now())) RETURNING id, created_at
+       ), mail_id AS (
+         INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
+         SELECT $15::text, $1, msg.id, 'inbound' FROM msg WHERE $15::text IS NOT NULL ON CONFLICT DO NOTHING
+       ), audit AS (
+         INSERT INTO audit_events (actor_kind, actor_agent_id, action, thread_id, reason, data)
+         SELECT 'contact'::actor_kind, NULL, $16::text, $1, $17::text, $18::jsonb || jsonb_build_object('messageId', msg.id) FROM msg
+       ), processed AS (
+         UPDATE inbound_events e SET status = 'processed', message_id = msg.id, processed_at = now(), error = NULL FROM msg WHERE e.id = $5
+       )
+       SELECT id, created_at FROM msg`,
+      [threadId, msg.channel, msg.externalId, contact.contactId, event.id, msg.subject, msg.text, msg.visibleText, msg.html, msg.isAutomatic, msg.isPublic, metadata, threadVersion,
+       // social deliveries arrive out of order: the network's own time orders the history
+       msg.conversationKey !== undefined ? msg.sentAt : null,
+       mailIdHeader, isNewThread ? 'thread.created' : 'message.received', decision.detail ?? null, JSON.stringify(auditData)],
     );
+    out.createdAt = message!.created_at;
+    await this.matcher.recordConversationKey(m, msg, event.inbox_id!, threadId, decision);
     const messageId = message!.id;
 
     for (const a of attachments) {
       await m.query(
         `INSERT INTO attachments (message_id, filename, content_type, size_bytes, storage_key, sha256, content_id, is_inline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [messageId, a.filename, a.contentType, a.size, a.key, a.sha256, a.contentId, a.inline],
-      );
-    }
-    if (msg.channel === 'email' && !msg.externalId.startsWith('sha256:')) {
-      await m.query(
-        `INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source) VALUES ($1, $2, $3, 'inbound') ON CONFLICT DO NOTHING`,
-        [msg.externalId, threadId, messageId],
       );
     }
     if (bounce && msg.bounce?.permanent) {
@@ -234,30 +295,6 @@ export class IngestProcessor {
         [bounce.messageId, error],
       );
     }
-    await this.audit.record(
-      {
-        actor: { kind: 'contact' },
-        action: isNewThread ? 'thread.created' : 'message.received',
-        threadId,
-        reason: decision.detail,
-        data: {
-          rule: decision.rule,
-          detail: decision.detail,
-          messageId,
-          inboundEventId: event.id,
-          isAutomatic: msg.isAutomatic,
-          ...(reopenedFrom ? { reopenedFrom } : {}),
-          ...(decision.possibleFollowUpOf ? { possibleFollowUpOf: decision.possibleFollowUpOf } : {}),
-          ...(decision.linkedThreadId ? { linkedThreadId: decision.linkedThreadId } : {}),
-          ...(bounce ? { bounceOf: bounce.messageId, permanent: msg.bounce?.permanent ?? false } : {}),
-        },
-      },
-      m,
-    );
-    await m.query(`UPDATE inbound_events SET status = 'processed', message_id = $2, processed_at = now(), error = NULL WHERE id = $1`, [
-      event.id,
-      messageId,
-    ]);
     return { outcome: 'processed', messageId, threadId, isNewThread, decision };
   }
 
@@ -269,16 +306,18 @@ export class IngestProcessor {
     contact: ResolvedContact,
     attachments: StoredAttachment[],
     bounce: BounceTarget | null,
+    out: CommitOutput = {},
   ): Promise<void> {
     try {
-      const thread = await this.ds.getRepository(Thread).findOne({ where: { id: threadId }, relations: { contact: true, assignee: true } });
+      // a new thread's summary comes from the commit; otherwise one plain query, not an entity load
+      const thread = (isNewThread && out.summary) || (await loadThreadSummary(this.ds, threadId));
       if (thread) {
         const rooms = [Rooms.thread(threadId), Rooms.allAgents, Rooms.supervisors];
-        if (thread.assigneeId) rooms.push(Rooms.agent(thread.assigneeId));
+        if (thread.assignee) rooms.push(Rooms.agent(thread.assignee.id));
         if (isNewThread) {
-          this.realtime.publish(rooms, 'thread.created', { thread: toThreadSummary(thread) });
+          this.realtime.publish(rooms, 'thread.created', { thread });
         } else {
-          const [row]: Array<{ created_at: Date }> = await this.ds.query(`SELECT created_at FROM messages WHERE id = $1`, [messageId]);
+          const row = out.createdAt ? { created_at: out.createdAt } : undefined;
           const dto = toMessageDto({
             id: messageId,
             threadId,

@@ -3,11 +3,13 @@ import type { InboundMessageEvent, IngestHooks } from './ingest-hooks';
 import { SlaIngestHooks } from '../sla/sla-hooks';
 import { RepeatContactService } from '../assignment/repeat-contact.service';
 import { AssignmentService } from '../assignment/assignment.service';
+import { AutoAckService } from '../acknowledgement/auto-ack.service';
 
 /**
  * Everything that follows a committed inbound message, in order: flag a repeat contact first (it
  * may raise the priority, which changes which SLA policy matches), then start the SLA clocks, then
- * assign a new thread. Each step is isolated: one failing must not skip the others, and each is
+ * acknowledge the customer (the promise needs the clock's due instant), then assign a new thread.
+ * Each step is isolated: one failing must not skip the others, and each is
  * idempotent (a retried ingestion calls them again). Missed steps are also covered by the
  * reconcilers and the assignment sweep.
  */
@@ -19,12 +21,14 @@ export class PostIngestHooks implements IngestHooks {
     private readonly repeat: RepeatContactService,
     private readonly sla: SlaIngestHooks,
     private readonly assignment: AssignmentService,
+    private readonly autoAck: AutoAckService,
   ) {}
 
   async afterInboundMessage(event: InboundMessageEvent): Promise<void> {
     const customer = !event.isAutomatic;
     if (event.isNewThread && customer) await this.step('repeat-contact', () => this.repeat.flagIfRepeat(event.threadId));
     await this.step('sla', () => this.sla.afterInboundMessage(event));
+    if (customer) await this.step('auto-ack', () => this.autoAck.maybeAcknowledge(event));
     if (event.isNewThread && customer) await this.step('assignment', () => this.assignment.assignNewThread(event.threadId));
   }
 

@@ -79,12 +79,18 @@ export class SlaService {
   async onCustomerMessage(threadId: string, messageId: string): Promise<void> {
     const effects = newEffects();
     await this.ds.transaction(async (m) => {
-      const thread = await this.lockThread(m, threadId);
-      if (!thread || thread.status === 'resolved') return;
-      const [msg]: Array<{ direction: string; is_automatic: boolean; created_at: Date }> = await m.query(
-        `SELECT direction, is_automatic, created_at FROM messages WHERE id = $1 AND thread_id = $2`,
-        [messageId, threadId],
+      // the thread's lock and the (committed, immutable) message in one round trip
+      const [row]: Array<ThreadRow & { m_direction: string | null; m_is_automatic: boolean | null; m_created_at: Date | null }> = await m.query(
+        `SELECT t.id, t.status, t.priority, t.channel, t.inbox_id, t.team_id, t.assignee_id, t.last_agent_message_at,
+                (SELECT c.tags FROM contacts c WHERE c.id = t.contact_id) AS contact_tags,
+                msg.direction AS m_direction, msg.is_automatic AS m_is_automatic, msg.created_at AS m_created_at
+           FROM threads t LEFT JOIN messages msg ON msg.id = $2 AND msg.thread_id = t.id
+          WHERE t.id = $1 FOR UPDATE OF t`,
+        [threadId, messageId],
       );
+      const thread: ThreadRow | null = row ?? null;
+      if (!thread || thread.status === 'resolved') return;
+      const msg = row!.m_direction ? { direction: row!.m_direction, is_automatic: row!.m_is_automatic, created_at: row!.m_created_at! } : null;
       if (!msg || msg.direction !== 'inbound' || msg.is_automatic) return;
       // answered meanwhile (a late retry of the hook): nothing waits any more
       if (thread.last_agent_message_at && thread.last_agent_message_at >= msg.created_at) return;
@@ -94,7 +100,8 @@ export class SlaService {
       const responseWaiting = active.some((c) => RESPONSE_METRICS.includes(c.metric));
       if (!responseWaiting) await this.start(m, thread, metric, msg.created_at, effects);
       if (!active.some((c) => c.metric === 'resolution')) await this.start(m, thread, 'resolution', msg.created_at, effects);
-      await this.refreshThreadDue(m, threadId);
+      // no clock started (no policy matches, or all already run): the clocks, so slaDueAt, are unchanged
+      if (effects.schedule.length) await this.refreshThreadDue(m, threadId);
     });
     await this.apply(effects);
   }
@@ -355,8 +362,20 @@ export class SlaService {
 
   // --- internals ----------------------------------------------------------------------------------
 
+  /** Active policies, read once per transaction (a customer message starts up to two clocks). */
+  private readonly policiesOf = new WeakMap<EntityManager, Promise<SlaPolicy[]>>();
+
+  private activePolicies(m: EntityManager): Promise<SlaPolicy[]> {
+    let p = this.policiesOf.get(m);
+    if (!p) {
+      p = m.getRepository(SlaPolicy).find({ where: { isActive: true }, relations: { calendar: true }, order: { position: 'ASC' } });
+      this.policiesOf.set(m, p);
+    }
+    return p;
+  }
+
   private async start(m: EntityManager, thread: ThreadRow, metric: SlaMetric, startedAt: Date, effects: Effects): Promise<SlaClock | null> {
-    const policies = await m.getRepository(SlaPolicy).find({ where: { isActive: true }, relations: { calendar: true }, order: { position: 'ASC' } });
+    const policies = await this.activePolicies(m);
     const policy = matchPolicy(policies, {
       inboxId: thread.inbox_id,
       channel: thread.channel,

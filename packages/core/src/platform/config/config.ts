@@ -29,6 +29,10 @@ export const ConfigSchema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   RUN_MIGRATIONS: bool.default(true),
+  /** Postgres connections per process; keep above the worker's INGEST_CONCURRENCY (its jobs hold one each). */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(24),
+  /** Ingest jobs one worker process runs at once (each mostly waits on Postgres round trips and commits). */
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(24),
   CONSOLE_DIST: z.string().optional(),
   /** Bearer token for Prometheus scrapes of /metrics (admins can also look with their session). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -46,6 +50,13 @@ export const ConfigSchema = z.object({
   /** A contact opening this many new threads within the window gets its threads flagged as repeat contacts. */
   REPEAT_CONTACT_THRESHOLD: z.coerce.number().int().min(2).max(1000).default(3),
   REPEAT_CONTACT_WINDOW_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  /** Public web forms: accepted posts per client IP and per email address, per rolling hour. */
+  WEBFORM_RATE_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  WEBFORM_RATE_PER_EMAIL_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  /** Linking an email identity: `jane+shop@x` is matched as `jane@x`. */
+  CONTACT_STRIP_PLUS_ADDRESSING: bool.default(false),
+  /** After an automatic acknowledgement, a thread gets no other one for this many hours. */
+  AUTO_ACK_QUIET_HOURS: z.coerce.number().min(0).max(24 * 365).default(24),
 });
 
 type Raw = z.infer<typeof ConfigSchema>;

@@ -1,4 +1,5 @@
 import { Agent } from '../../modules/agents/agent.entity';
+import { SatisfactionResponse } from '../../modules/survey/satisfaction-response.entity';
 import { AgentSession } from '../../modules/agents/agent-session.entity';
 import { Team } from '../../modules/agents/team.entity';
 import { AuditEvent } from '../../modules/audit/audit-event.entity';
@@ -6,12 +7,14 @@ import { AssignmentCursor } from '../../modules/assignment/assignment-cursor.ent
 import { AgentAssignmentStat } from '../../modules/assignment/agent-assignment-stat.entity';
 import { Inbox } from '../../modules/channels/inbox.entity';
 import { ImapCheckpoint } from '../../modules/channels/imap-checkpoint.entity';
+import { XPollCheckpoint } from '../../modules/channels/x-poll-checkpoint.entity';
 import { Contact } from '../../modules/contacts/contact.entity';
 import { ContactIdentity } from '../../modules/contacts/contact-identity.entity';
 import { Attachment } from '../../modules/conversations/attachment.entity';
 import { MailMessageId } from '../../modules/conversations/mail-message-id.entity';
 import { Message } from '../../modules/conversations/message.entity';
 import { Thread } from '../../modules/conversations/thread.entity';
+import { ThreadKey } from '../../modules/conversations/thread-key.entity';
 import { OutboundDelivery } from '../../modules/delivery/outbound-delivery.entity';
 import { InboundEvent } from '../../modules/ingestion/inbound-event.entity';
 import { BusinessCalendar } from '../../modules/sla/business-calendar.entity';
@@ -40,9 +43,15 @@ export const ENTITIES = [
   AuditEvent,
   AssignmentCursor,
   AgentAssignmentStat,
+  ThreadKey,
+  XPollCheckpoint,
+  SatisfactionResponse,
 ];
 
 export {
+  SatisfactionResponse,
+  ThreadKey,
+  XPollCheckpoint,
   Agent,
   AgentSession,
   Team,
