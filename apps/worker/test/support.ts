@@ -74,6 +74,7 @@ export async function sendRaw(port: number, raw: string | Buffer, envelope: { fr
 
 export async function messagesByExternalId(ds: DataSource, externalId: string) {
   return ds.query(`SELECT id, thread_id, metadata, is_automatic, inbound_event_id FROM messages WHERE external_id = $1`, [externalId]) as Promise<
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- assertions reach into free-form jsonb metadata
     Array<{ id: string; thread_id: string; metadata: Record<string, any>; is_automatic: boolean; inbound_event_id: string }>
   >;
 }
