@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { QUEUES, QueueName, STALLED_AUTO_REASSIGN_JOB, StalledService, type Queues } from '@desk/core';
+import { Injectable, Logger } from '@nestjs/common';
+import { QueueName, STALLED_AUTO_REASSIGN_JOB, StalledService } from '@desk/core';
 import type { JobHandler } from '../jobs/job-handler';
 
 export type StalledAutoReassignData = Record<string, never>;
@@ -10,19 +10,13 @@ export type StalledAutoReassignData = Record<string, never>;
  * thread under its row lock, so a reply in between or a duplicate run changes nothing.
  */
 @Injectable()
-export class StalledAutoReassignJob implements JobHandler<StalledAutoReassignData>, OnApplicationBootstrap {
+export class StalledAutoReassignJob implements JobHandler<StalledAutoReassignData> {
   readonly queue = QueueName.Maintenance;
+  readonly every = 60_000;
   readonly name = STALLED_AUTO_REASSIGN_JOB;
   private readonly log = new Logger(StalledAutoReassignJob.name);
 
-  constructor(
-    private readonly stalled: StalledService,
-    @Inject(QUEUES) private readonly queues: Queues,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queues[this.queue].upsertJobScheduler(this.name, { every: 60_000 }, { name: this.name, data: {} });
-  }
+  constructor(private readonly stalled: StalledService) {}
 
   async handle(): Promise<{ reassigned: number; skipped: number }> {
     const r = await this.stalled.autoReassign();

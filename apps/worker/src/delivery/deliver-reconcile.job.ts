@@ -1,5 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DELIVER_RECONCILE_JOB, OutboxService, QUEUES, QueueName, type Queues } from '@desk/core';
+import { Injectable, Logger } from '@nestjs/common';
+import { DELIVER_RECONCILE_JOB, OutboxService, QueueName } from '@desk/core';
 import type { JobHandler } from '../jobs/job-handler';
 
 export type DeliverReconcileData = Record<string, never>;
@@ -9,19 +9,13 @@ export type DeliverReconcileData = Record<string, never>;
  * rows are the truth; jobs are rebuilt from them (see OutboxService.reconcile).
  */
 @Injectable()
-export class DeliverReconcileJob implements JobHandler<DeliverReconcileData>, OnApplicationBootstrap {
+export class DeliverReconcileJob implements JobHandler<DeliverReconcileData> {
   readonly queue = QueueName.Deliver;
+  readonly every = 60_000;
   readonly name = DELIVER_RECONCILE_JOB;
   private readonly log = new Logger(DeliverReconcileJob.name);
 
-  constructor(
-    private readonly outbox: OutboxService,
-    @Inject(QUEUES) private readonly queues: Queues,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queues[this.queue].upsertJobScheduler(this.name, { every: 60_000 }, { name: this.name, data: {} });
-  }
+  constructor(private readonly outbox: OutboxService) {}
 
   async handle(): Promise<{ requeued: number }> {
     const result = await this.outbox.reconcile();

@@ -1,5 +1,5 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { InboundEventsService, QUEUES, QueueName, type Queues } from '@desk/core';
+import { Injectable } from '@nestjs/common';
+import { InboundEventsService, QueueName } from '@desk/core';
 import type { JobHandler } from '../jobs/job-handler';
 
 export type IngestReconcileData = Record<string, never>;
@@ -11,22 +11,12 @@ export const INGEST_RECONCILE_EVERY_MS = 30_000;
  * the whole deployment (upsertJobScheduler is keyed), however many workers run.
  */
 @Injectable()
-export class IngestReconcileJob implements JobHandler<IngestReconcileData>, OnApplicationBootstrap {
+export class IngestReconcileJob implements JobHandler<IngestReconcileData> {
   readonly queue = QueueName.Ingest;
+  readonly every = INGEST_RECONCILE_EVERY_MS;
   readonly name = 'ingest-reconcile';
 
-  constructor(
-    private readonly events: InboundEventsService,
-    @Inject(QUEUES) private readonly queues: Queues,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queues[this.queue].upsertJobScheduler(
-      'ingest-reconcile',
-      { every: INGEST_RECONCILE_EVERY_MS },
-      { name: this.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
-  }
+  constructor(private readonly events: InboundEventsService) {}
 
   handle(): Promise<{ requeued: number }> {
     return this.events.reconcile();

@@ -27,7 +27,10 @@ export class IngestJob implements JobHandler<IngestJobData> {
       const attempts = job.opts.attempts ?? 1;
       if (job.attemptsMade + 1 >= attempts) {
         this.log.error(`ingest of ${eventId} failed on its last attempt: ${(e as Error).message}`);
-        return this.processor.quarantine(eventId, `processing failed after ${attempts} attempt(s): ${(e as Error).message}`);
+        return this.processor.quarantine(
+          eventId,
+          `processing failed after ${attempts} attempt(s): ${(e as Error).message}`,
+        );
       }
       throw e;
     }

@@ -1,5 +1,5 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { QUEUES, QueueName, XMentionsPoller, type Queues, type XPollOutcome } from '@desk/core';
+import { Injectable } from '@nestjs/common';
+import { QueueName, XMentionsPoller, type XPollOutcome } from '@desk/core';
 import type { JobHandler } from '../jobs/job-handler';
 
 export type XMentionsPollData = Record<string, never>;
@@ -11,22 +11,12 @@ export const X_MENTIONS_POLL_EVERY_MS = 60_000;
  * checkpoint in Postgres, not this job, says where each inbox stands.
  */
 @Injectable()
-export class XMentionsPollJob implements JobHandler<XMentionsPollData>, OnApplicationBootstrap {
+export class XMentionsPollJob implements JobHandler<XMentionsPollData> {
   readonly queue = QueueName.Ingest;
+  readonly every = X_MENTIONS_POLL_EVERY_MS;
   readonly name = 'x-mentions-poll';
 
-  constructor(
-    private readonly poller: XMentionsPoller,
-    @Inject(QUEUES) private readonly queues: Queues,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queues[this.queue].upsertJobScheduler(
-      'x-mentions-poll',
-      { every: X_MENTIONS_POLL_EVERY_MS },
-      { name: this.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    );
-  }
+  constructor(private readonly poller: XMentionsPoller) {}
 
   handle(): Promise<XPollOutcome[]> {
     return this.poller.pollAll();

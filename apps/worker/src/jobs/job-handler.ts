@@ -8,6 +8,11 @@ import type { QueueName } from '@desk/core';
 export interface JobHandler<T = unknown> {
   readonly queue: QueueName;
   readonly name: string;
+  /**
+   * Periodic jobs say how often (ms); WorkerHost keeps ONE scheduler per job for the whole
+   * deployment, keyed by the job name, and re-creates it when Redis lost it.
+   */
+  readonly every?: number;
   handle(job: Job<T>): Promise<unknown>;
 }
 

@@ -4,7 +4,8 @@ import { checkHandlers } from './worker-host';
 describe('checkHandlers', () => {
   const h = (queue: QueueName, name: string) => ({ queue, name, handle: async () => undefined });
   // every declared job, so each test changes only what it is about
-  const complete = () => Object.entries(JOB_NAMES).flatMap(([q, names]) => names.map((n) => h(q as QueueName, n)));
+  const complete = () =>
+    Object.entries(JOB_NAMES).flatMap(([q, names]) => names.map((n) => h(q as QueueName, n)));
 
   it('refuses to start when a declared job has no processor', () => {
     expect(() => checkHandlers([])).toThrow(/no processor for job\(s\): .*maintenance\/session-cleanup/);
@@ -14,7 +15,9 @@ describe('checkHandlers', () => {
   });
 
   it('refuses two processors for one job', () => {
-    expect(() => checkHandlers([...complete(), h(QueueName.Maintenance, 'session-cleanup')])).toThrow(/two processors/);
+    expect(() => checkHandlers([...complete(), h(QueueName.Maintenance, 'session-cleanup')])).toThrow(
+      /two processors/,
+    );
   });
 
   it('accepts a complete set', () => {

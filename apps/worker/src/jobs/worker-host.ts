@@ -1,7 +1,22 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, JOB_NAMES, QueueName, createRedis, queuePrefix, type AppConfig } from '@desk/core';
+import {
+  APP_CONFIG,
+  JOB_NAMES,
+  QUEUES,
+  QueueName,
+  createRedis,
+  queuePrefix,
+  type AppConfig,
+  type Queues,
+} from '@desk/core';
 import { JOB_HANDLERS, type JobHandler } from './job-handler';
 
 /** Per-queue concurrency: SLA timers stay on their own workers, off the ingest path. Ingest: INGEST_CONCURRENCY. */
@@ -12,9 +27,13 @@ const CONCURRENCY: Record<QueueName, number> = {
   [QueueName.Maintenance]: 1,
 };
 
+const SCHEDULER_CHECK_MS = 30_000;
+
 export function checkHandlers(handlers: JobHandler[]): void {
   const have = new Set(handlers.map((h) => `${h.queue}/${h.name}`));
-  const missing = Object.entries(JOB_NAMES).flatMap(([q, names]) => names.map((n) => `${q}/${n}`).filter((k) => !have.has(k)));
+  const missing = Object.entries(JOB_NAMES).flatMap(([q, names]) =>
+    names.map((n) => `${q}/${n}`).filter((k) => !have.has(k)),
+  );
   if (missing.length) throw new Error(`no processor for job(s): ${missing.join(', ')}`);
   const seen = new Set<string>();
   for (const k of handlers.map((h) => `${h.queue}/${h.name}`)) {
@@ -30,14 +49,45 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly workers: Worker[] = [];
   private readonly connections: Redis[] = [];
 
+  private schedulerCheck: NodeJS.Timeout | null = null;
+
   constructor(
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandler[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(QUEUES) private readonly queues: Queues,
   ) {
     checkHandlers(handlers);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    this.startWorkers();
+    await this.ensureSchedulers();
+    // a scheduler lives in Redis and dies with a flush; the rows are safe, but the periodic
+    // reconcilers that rebuild jobs from them must come back too
+    this.schedulerCheck = setInterval(() => void this.ensureSchedulers(true), SCHEDULER_CHECK_MS);
+    this.schedulerCheck.unref();
+  }
+
+  /** Upserts the scheduler of every periodic job (with `onlyMissing`, only those Redis lost). */
+  async ensureSchedulers(onlyMissing = false): Promise<void> {
+    for (const h of this.handlers.filter((x) => x.every)) {
+      try {
+        const queue = this.queues[h.queue];
+        if (onlyMissing && (await queue.getJobScheduler(h.name))) continue;
+        await queue.upsertJobScheduler(
+          h.name,
+          { every: h.every },
+          { name: h.name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+        );
+        if (onlyMissing)
+          this.log.warn(`the scheduler of ${h.queue}/${h.name} was missing (Redis flushed?): re-created`);
+      } catch (e) {
+        this.log.warn(`scheduling ${h.queue}/${h.name} failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private startWorkers(): void {
     for (const queue of Object.values(QueueName)) {
       const byName = new Map(this.handlers.filter((h) => h.queue === queue).map((h) => [h.name, h]));
       if (byName.size === 0) continue;
@@ -57,13 +107,16 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
           concurrency: queue === QueueName.Ingest ? this.config.INGEST_CONCURRENCY : CONCURRENCY[queue],
         },
       );
-      worker.on('failed', (job, err) => this.log.warn(`${queue}/${job?.name} ${job?.id} failed: ${err.message}`));
+      worker.on('failed', (job, err) =>
+        this.log.warn(`${queue}/${job?.name} ${job?.id} failed: ${err.message}`),
+      );
       worker.on('error', (err) => this.log.error(`${queue} worker error: ${err.message}`));
       this.workers.push(worker);
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.schedulerCheck) clearInterval(this.schedulerCheck);
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
