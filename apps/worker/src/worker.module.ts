@@ -5,6 +5,7 @@ import { WorkerHost } from './jobs/worker-host';
 import { SessionCleanupJob } from './maintenance/session-cleanup.job';
 import { DeliverJob } from './delivery/deliver.job';
 import { DeliverReconcileJob } from './delivery/deliver-reconcile.job';
+import { NotifyEmailJob } from './delivery/notify-email.job';
 import { IngestJob } from './ingestion/ingest.job';
 import { IngestReconcileJob } from './ingestion/ingest-reconcile.job';
 import { XMentionsPollJob } from './ingestion/x-mentions-poll.job';
@@ -18,7 +19,7 @@ import { AssignmentSweepJob } from './assignment/assignment-sweep.job';
 import { StalledAutoReassignJob } from './assignment/stalled-auto-reassign.job';
 
 /** Every job processor of the desk; WorkerHost refuses to start if a job name has none. */
-export const HANDLERS: Array<Type<JobHandler>> = [SessionCleanupJob, IngestJob, IngestReconcileJob, XMentionsPollJob, DeliverJob, DeliverReconcileJob, SlaWarnJob, SlaBreachJob, SlaEscalateJob, SlaReconcileJob, AssignmentSweepJob, StalledAutoReassignJob];
+export const HANDLERS: Array<Type<JobHandler>> = [SessionCleanupJob, IngestJob, IngestReconcileJob, XMentionsPollJob, DeliverJob, DeliverReconcileJob, NotifyEmailJob, SlaWarnJob, SlaBreachJob, SlaEscalateJob, SlaReconcileJob, AssignmentSweepJob, StalledAutoReassignJob];
 
 @Module({})
 export class WorkerModule {

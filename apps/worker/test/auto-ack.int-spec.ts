@@ -184,13 +184,39 @@ describe('automatic acknowledgement (ingestion → SLA → ack → deliver, real
     expect(clock!.status).toBe('met');
   });
 
-  it('social channels are skipped: the desk cannot send there yet', async () => {
-    const x = await f.inbox({ channel: 'x', address: '@acme', autoAckEnabled: true });
+  it('social channels: a DM is acknowledged privately (once per quiet period); a public mention only with settings.autoAckPublic', async () => {
+    const x = await f.inbox({ channel: 'x', address: '@acme', autoAckEnabled: true, settings: { userId: '900', consumerSecret: 's' } });
     const contact = await f.contact();
-    const thread = await f.thread({ channel: 'x', inboxId: x.id, contactId: contact.id });
-    const msg = await f.message({ threadId: thread.id, contactId: contact.id, channel: 'x', externalId: uid() });
-    expect(await autoAck.maybeAcknowledge({ threadId: thread.id, messageId: msg.id, isAutomatic: false, isNewThread: true })).toEqual({ sent: false, reason: 'channel-unsupported' });
-    expect(await acksOf(thread.id)).toHaveLength(0);
+    const socialMessage = async (isPublic: boolean, senderId: string) => {
+      const thread = await f.thread({ channel: 'x', inboxId: x.id, contactId: contact.id });
+      const target = isPublic ? { kind: 'x-tweet', id: uid() } : { kind: 'x-dm', id: senderId };
+      const msg = await f.message({ threadId: thread.id, contactId: contact.id, channel: 'x', externalId: uid(), isPublic, metadata: { replyTarget: target, from: { address: senderId } } });
+      return { thread, msg };
+    };
+    const ack = (t: { thread: { id: string }; msg: { id: string } }) => autoAck.maybeAcknowledge({ threadId: t.thread.id, messageId: t.msg.id, isAutomatic: false, isNewThread: true });
+
+    const dm = await socialMessage(false, '41');
+    expect(await ack(dm)).toMatchObject({ sent: true });
+    const [written] = await acksOf(dm.thread.id);
+    expect(written).toMatchObject({ author_agent_id: null, is_automatic: true, metadata: expect.objectContaining({ autoAck: true, replyTarget: { kind: 'x-dm', id: '41' } }) });
+    expect(written!.body_text).toContain(String(dm.thread.number));
+    const [row] = await ds.query(`SELECT m.is_public, m.channel, d.channel AS delivery_channel FROM messages m JOIN outbound_deliveries d ON d.message_id = m.id WHERE m.id = $1`, [written!.id]);
+    expect(row).toEqual({ is_public: false, channel: 'x', delivery_channel: 'x' });
+    expect(await ack(dm)).toEqual({ sent: false, reason: 'quiet-period' });
+
+    const mention = await socialMessage(true, '42');
+    expect(await ack(mention)).toEqual({ sent: false, reason: 'public-off' });
+    expect(await acksOf(mention.thread.id)).toHaveLength(0);
+    // our own account is never acknowledged
+    const own = await socialMessage(false, '900');
+    expect(await ack(own)).toEqual({ sent: false, reason: 'own-address' });
+
+    await ds.getRepository(Inbox).update({ id: x.id }, { settings: { userId: '900', consumerSecret: 's', autoAckPublic: true } });
+    const allowed = await socialMessage(true, '43');
+    expect(await ack(allowed)).toMatchObject({ sent: true });
+
+    await ds.getRepository(Inbox).update({ id: x.id }, { autoAckEnabled: false });
+    expect(await ack(await socialMessage(false, '44'))).toEqual({ sent: false, reason: 'disabled' });
   });
 
   it('two messages of one new thread acknowledged at once: exactly one acknowledgement', async () => {

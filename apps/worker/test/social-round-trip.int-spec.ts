@@ -22,6 +22,8 @@ describe('social round trips (X, Facebook, Instagram) through the sandbox', () =
   let xInbox: string;
   let fbInbox: string;
   let igInbox: string;
+  let xAckInbox: string;
+  const ourXAck = '900000000000000002';
   const xSecret = randomBytes(16).toString('hex');
   const appSecret = randomBytes(16).toString('hex');
   const ourX = '900000000000000001';
@@ -37,11 +39,20 @@ describe('social round trips (X, Facebook, Instagram) through the sandbox', () =
     sandbox = await startSandbox({ port: 0, xConsumerSecret: xSecret, metaAppSecret: appSecret });
     base = `http://127.0.0.1:${(h.app.getHttpServer().address() as { port: number }).port}`;
     xInbox = (
-      await h.f.inbox({ channel: 'x', address: '@acme', settings: { userId: ourX, consumerSecret: xSecret, bearerToken: 'user-token', apiBaseUrl: sandbox.url, webhook: true, pollMentions: false } })
+      await h.f.inbox({ channel: 'x', address: '@acme', settings: { userId: ourX, consumerSecret: xSecret, bearerToken: 'user-token', apiBaseUrl: sandbox.url, webhook: true, pollMentions: false }, autoAckEnabled: false })
+    ).id;
+    // the acknowledgement case has its own X inbox with autoAckEnabled (off by default for social inboxes)
+    xAckInbox = (
+      await h.f.inbox({
+        channel: 'x',
+        address: '@acme_help',
+        autoAckEnabled: true,
+        settings: { userId: ourXAck, consumerSecret: xSecret, bearerToken: 'user-token', apiBaseUrl: sandbox.url, webhook: true, pollMentions: false },
+      })
     ).id;
     const meta = { appSecret, verifyToken: 'v', pageAccessToken: 'page-token', graphBaseUrl: `${sandbox.url}/v21.0` };
-    fbInbox = (await h.f.inbox({ channel: 'facebook', address: pageId, settings: { ...meta, pageId } })).id;
-    igInbox = (await h.f.inbox({ channel: 'instagram', address: igUserId, settings: { ...meta, igUserId } })).id;
+    fbInbox = (await h.f.inbox({ channel: 'facebook', address: pageId, settings: { ...meta, pageId }, autoAckEnabled: false })).id;
+    igInbox = (await h.f.inbox({ channel: 'instagram', address: igUserId, settings: { ...meta, igUserId }, autoAckEnabled: false })).id;
   });
   afterAll(async () => {
     await sandbox?.stop();
@@ -223,5 +234,33 @@ describe('social round trips (X, Facebook, Instagram) through the sandbox', () =
     expect(sandbox.sent.find((c) => c.method === 'POST' && c.path === '/1791001/replies')?.body).toMatchObject({ message: '@ann it ships today' });
     await postMeta(igInbox, igComment({ igUserId, mediaId: '1790001', commentId: '1791002', parentId: ours, from: { id: '6661', username: 'ann' }, text: 'great' }));
     expect((await ingested('instagram', '1791002')).thread_id).toBe(first.thread_id);
+  });
+
+  it('X with autoAckEnabled: a DM is acknowledged by one DM with the thread number; a public mention gets none', async () => {
+    const post = async (event: unknown) => expect(await sandbox.postXEvent(event, { url: `${base}/webhooks/x/${xAckInbox}` })).toBe(200);
+    const dm = tweetId();
+    await post(xDm({ forUserId: ourXAck, sender: { id: '31', screenName: 'ack_me' }, text: 'where is my parcel?', id: dm }));
+    const m = await ingested('x', dm);
+    const [t] = await h.ds.query(`SELECT number FROM threads WHERE id = $1`, [m.thread_id]);
+    const path = '/2/dm_conversations/with/31/messages';
+    const call = await waitFor(async () => sandbox.sent.find((c) => c.method === 'POST' && c.path === path && (c.status ?? 0) < 300), 'the acknowledgement DM', 20_000);
+    expect((call.body as { text: string }).text).toContain(String(t.number));
+    const [ack] = await h.ds.query(
+      `SELECT is_public, author_agent_id, metadata FROM messages WHERE thread_id = $1 AND direction = 'outbound'`,
+      [m.thread_id],
+    );
+    expect(ack).toMatchObject({ is_public: false, author_agent_id: null, metadata: expect.objectContaining({ autoAck: true }) });
+    // the acknowledgement is not the human answer: the thread still waits for an agent
+    const [th] = await h.ds.query(`SELECT last_agent_message_at FROM threads WHERE id = $1`, [m.thread_id]);
+    expect(th.last_agent_message_at).toBeNull();
+
+    const mention = tweetId();
+    await post(xMention({ forUserId: ourXAck, user: { id: '32', screenName: 'loud' }, text: '@acme_help anyone there?', id: mention }));
+    const pub = await ingested('x', mention);
+    await new Promise((r) => setTimeout(r, 1500));
+    const [count] = await h.ds.query(`SELECT count(*)::int AS n FROM messages WHERE thread_id = $1 AND direction = 'outbound'`, [pub.thread_id]);
+    expect(count.n).toBe(0);
+    expect(sandbox.sent.filter((c) => c.method === 'POST' && c.path === path)).toHaveLength(1);
+    expect(sandbox.sent.some((c) => c.path === '/2/tweets' && (c.body as { reply?: { in_reply_to_tweet_id?: string } }).reply?.in_reply_to_tweet_id === mention)).toBe(false);
   });
 });

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import type { ChannelKind } from '@desk/contracts';
-import { replySubject } from '@desk/channels';
+import { ChannelValidationError, replySubject, type ReplyTarget } from '@desk/channels';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
 import { AuditService, SYSTEM } from '../audit/audit.service';
 import { Inbox } from '../channels/inbox.entity';
 import { OutboxService } from '../delivery/outbox.service';
+import { socialDriver, type SocialChannelDriver } from '../channels/social-channels';
 import { formatPromise } from '../sla/business-time';
 import { calendarOf } from '../sla/policy-matcher';
 import { SlaClock } from '../sla/sla-clock.entity';
@@ -28,6 +29,8 @@ export type AutoAckOutcome =
         | 'not-found'
         | 'disabled'
         | 'channel-unsupported'
+        | 'public-off'
+        | 'too-long'
         | 'no-address'
         | 'no-reply-sender'
         | 'own-address'
@@ -36,9 +39,10 @@ export type AutoAckOutcome =
     };
 
 /**
- * Channels whose acknowledgement the desk can deliver today, all by email: an email thread, and a
- * web form whose replies go to the address the customer typed. Social channels join when the
- * outbox can send there (see DELIVERABLE in outbox.service.ts); until then they are skipped.
+ * Channels acknowledged by email: an email thread, and a web form whose replies go to the address
+ * the customer typed. Social channels (x, facebook, instagram) are acknowledged on the network
+ * itself, through the social delivery path: a DM by a DM; a public mention or comment only when the
+ * inbox sets `settings.autoAckPublic === true` (a public reply is a brand decision).
  */
 const ACK_BY_EMAIL: ReadonlySet<ChannelKind> = new Set<ChannelKind>(['email', 'webform']);
 
@@ -47,8 +51,9 @@ interface InboundRow {
   direction: string;
   channel: ChannelKind;
   is_automatic: boolean;
+  is_public: boolean;
   contact_id: string | null;
-  metadata: { from?: { address?: unknown; name?: unknown } } | null;
+  metadata: { from?: { address?: unknown; name?: unknown }; replyTarget?: ReplyTarget } | null;
   thread_number: number;
   thread_subject: string | null;
   inbox_id: string;
@@ -81,7 +86,7 @@ export class AutoAckService {
   async maybeAcknowledge(req: AutoAckRequest): Promise<AutoAckOutcome> {
     if (req.isAutomatic) return { sent: false, reason: 'automatic' };
     const [row]: InboundRow[] = await this.ds.query(
-      `SELECT m.id, m.direction, m.channel, m.is_automatic, m.contact_id, m.metadata,
+      `SELECT m.id, m.direction, m.channel, m.is_automatic, m.is_public, m.contact_id, m.metadata,
               t.number AS thread_number, t.subject AS thread_subject, t.inbox_id,
               c.name AS contact_name, c.primary_email AS contact_email
          FROM messages m JOIN threads t ON t.id = m.thread_id LEFT JOIN contacts c ON c.id = t.contact_id
@@ -95,6 +100,8 @@ export class AutoAckService {
     const inbox = await this.ds.getRepository(Inbox).findOneBy({ id: row.inbox_id });
     if (!inbox) return { sent: false, reason: 'not-found' };
     if (!inbox.autoAckEnabled || !inbox.isActive) return { sent: false, reason: 'disabled' };
+    const social = socialDriver(row.channel);
+    if (social) return this.acknowledgeSocial(req, row, inbox, social);
     if (!ACK_BY_EMAIL.has(row.channel)) {
       this.once(`channel:${row.channel}`, `auto-acknowledgement on ${row.channel} skipped: the desk cannot send on ${row.channel} yet`);
       return { sent: false, reason: 'channel-unsupported' };
@@ -110,8 +117,81 @@ export class AutoAckService {
     if (isNoReplyAddress(to)) return { sent: false, reason: 'no-reply-sender' };
     if (await this.isOurAddress(to)) return { sent: false, reason: 'own-address' };
 
+    const result = await this.writeLocked(req, row, inbox, async (m, body, meta) => {
+      const written = await this.outbox.writeSystemEmail(m, {
+        threadId: req.threadId,
+        contactId: row.contact_id,
+        from: inbox.address!,
+        to: [to],
+        subject: replySubject(row.thread_subject),
+        body,
+        metadata: meta,
+      });
+      return { written, audit: { to: [to] } };
+    });
+    if (result.sent) await this.outbox.announce(result);
+    return result;
+  }
+
+  /**
+   * A social message: a DM is answered by a DM to its reply target; a public mention or comment
+   * only when the inbox says `settings.autoAckPublic === true`. Delivered by the deliver job's social path.
+   */
+  private async acknowledgeSocial(req: AutoAckRequest, row: InboundRow, inbox: Inbox, driver: SocialChannelDriver): Promise<AutoAckOutcome> {
+    const target = row.metadata?.replyTarget ?? null;
+    if (!target?.kind || !target.id) return { sent: false, reason: 'no-address' };
+    const isPublic = row.is_public || target.kind === driver.publicKind;
+    const autoAckPublic = (inbox.settings as { autoAckPublic?: unknown } | null)?.autoAckPublic === true;
+    if (isPublic && !autoAckPublic) return { sent: false, reason: 'public-off' };
+    // our own account (a loop, or an echo of our own post) is never acknowledged
+    let ownIds: string[] = [];
+    try {
+      ownIds = driver.ownIds(inbox.settings);
+    } catch {
+      ownIds = [];
+    }
+    const sender = typeof row.metadata?.from?.address === 'string' ? row.metadata.from.address : null;
+    if (sender && ownIds.includes(sender)) return { sent: false, reason: 'own-address' };
+
+    const result = await this.writeLocked(req, row, inbox, async (m, body, meta) => {
+      driver.validate(body, target);
+      const written = await this.outbox.writeSystemSocial(m, {
+        threadId: req.threadId,
+        contactId: row.contact_id,
+        channel: row.channel,
+        target,
+        isPublic,
+        body,
+        metadata: meta,
+      });
+      return { written, audit: { target, public: isPublic } };
+    }).catch((e: unknown) => {
+      if (e instanceof ChannelValidationError) {
+        this.once(`too-long:${inbox.id}`, `auto-acknowledgement for inbox "${inbox.name}" skipped: ${e.message}`);
+        return { sent: false as const, reason: 'too-long' as const };
+      }
+      throw e;
+    });
+    if (result.sent) await this.outbox.announce(result);
+    return result;
+  }
+
+  /**
+   * The quiet-period and agent checks under the thread's row lock, the promise from the SLA clock,
+   * the body from the inbox's template; `write` stores the outbound message in the same transaction.
+   */
+  private async writeLocked(
+    req: AutoAckRequest,
+    row: InboundRow,
+    inbox: Inbox,
+    write: (
+      m: EntityManager,
+      body: string,
+      metadata: Record<string, unknown>,
+    ) => Promise<{ written: { messageId: string; deliveryId: string }; audit: Record<string, unknown> }>,
+  ): Promise<AutoAckOutcome> {
     const quietSeconds = this.config.AUTO_ACK_QUIET_HOURS * 3600;
-    const result = await this.ds.transaction(async (m): Promise<AutoAckOutcome> => {
+    return this.ds.transaction(async (m): Promise<AutoAckOutcome> => {
       // The thread's row lock serializes every writer of this thread (ingestion, replies, SLA), so
       // of two hooks running at once the second sees the first one's acknowledgement.
       const [t]: Array<{ id: string; agent_recently: boolean }> = await m.query(
@@ -145,23 +225,13 @@ export class AutoAckService {
         promise,
         inbox: inbox.name,
       });
-      const written = await this.outbox.writeSystemEmail(m, {
-        threadId: req.threadId,
-        contactId: row.contact_id,
-        from: inbox.address!,
-        to: [to],
-        subject: replySubject(row.thread_subject),
-        body,
-        metadata: { autoAck: true, ackOf: req.messageId, promise, clockId: clock?.id ?? null, dueAt: clock?.dueAt.toISOString() ?? null },
-      });
+      const { written, audit } = await write(m, body, { autoAck: true, ackOf: req.messageId, promise, clockId: clock?.id ?? null, dueAt: clock?.dueAt.toISOString() ?? null });
       await this.audit.record(
-        { actor: SYSTEM, action: 'message.auto_acknowledged', threadId: req.threadId, data: { messageId: written.messageId, deliveryId: written.deliveryId, ackOf: req.messageId, to: [to], promise } },
+        { actor: SYSTEM, action: 'message.auto_acknowledged', threadId: req.threadId, data: { messageId: written.messageId, deliveryId: written.deliveryId, ackOf: req.messageId, ...audit, promise } },
         m,
       );
       return { sent: true, ...written };
     });
-    if (result.sent) await this.outbox.announce(result);
-    return result;
   }
 
   /** One of our inboxes' addresses (plus-addresses included): a loop between two desks, or a forward of our own mail. */

@@ -27,3 +27,20 @@ export const deliverJobOptions = (deliveryId: string): JobsOptions => ({
 export function nextAttemptDelay(attemptsMade: number, base = DELIVER_BACKOFF_MS): number {
   return Math.round(2 ** Math.max(0, attemptsMade - 1) * base);
 }
+
+/**
+ * Queue `deliver`: an internal notification email (the SLA escalation's "email supervisors"), sent
+ * by the worker over the SMTP relay. The job carries the whole message; its id is deterministic
+ * (`notify-<clock>-esc-<step>`) so a duplicate escalation sends once.
+ */
+export const NOTIFY_EMAIL_JOB = 'notify-email';
+export type NotifyEmailJobData = { to: string[]; subject: string; text: string };
+export const notifyEmailJobId = (clockId: string, step: number) => `notify-${clockId}-esc-${step}`;
+export const NOTIFY_EMAIL_ATTEMPTS = 5;
+export const notifyEmailJobOptions = (jobId: string): JobsOptions => ({
+  jobId,
+  attempts: NOTIFY_EMAIL_ATTEMPTS,
+  backoff: { type: 'exponential', delay: DELIVER_BACKOFF_MS },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
+  removeOnFail: { count: 5000 },
+});

@@ -62,6 +62,17 @@ export interface SystemEmail {
   metadata: Record<string, unknown>;
 }
 
+/** A social message written by the desk itself (the automatic acknowledgement of a DM). */
+export interface SystemSocial {
+  threadId: string;
+  contactId: string | null;
+  channel: ChannelKind;
+  target: ReplyTarget;
+  isPublic: boolean;
+  body: string;
+  metadata: Record<string, unknown>;
+}
+
 /** Everything the deliver job needs to build and send one email, read in one go. */
 export interface DeliveryWork {
   delivery: OutboundDelivery;
@@ -327,6 +338,33 @@ export class OutboxService {
     });
     const delivery = await m.save(OutboundDelivery, { messageId: message.id, channel: 'email' as const, status: 'queued' as const, recipient: { ...recipient } });
     await m.save(MailMessageId, { messageIdHeader: externalId, threadId: input.threadId, messageId: message.id, source: 'outbound' as const });
+    return { messageId: message.id, deliveryId: delivery.id };
+  }
+
+  /**
+   * The social counterpart of `writeSystemEmail`: no author, `lastAgentMessageAt` untouched, no SLA
+   * clock met; delivered by the social path of the deliver job to `target`. Call `announce` after the commit.
+   */
+  async writeSystemSocial(m: EntityManager, input: SystemSocial): Promise<{ messageId: string; deliveryId: string }> {
+    const version = await this.bumpThread(m, input.threadId, null);
+    const message = await m.save(Message, {
+      threadId: input.threadId,
+      direction: 'outbound' as const,
+      channel: input.channel,
+      externalId: null,
+      authorAgentId: null,
+      contactId: input.contactId,
+      subject: null,
+      bodyText: input.body,
+      visibleText: input.body,
+      bodyHtml: null,
+      isAutomatic: true,
+      isPublic: input.isPublic,
+      deliveryState: 'queued' as const,
+      metadata: { ...input.metadata, replyTarget: input.target },
+      threadVersion: version,
+    });
+    const delivery = await m.save(OutboundDelivery, { messageId: message.id, channel: input.channel, status: 'queued' as const, recipient: { target: input.target } });
     return { messageId: message.id, deliveryId: delivery.id };
   }
 

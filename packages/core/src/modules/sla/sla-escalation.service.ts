@@ -1,7 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Priority } from '@desk/contracts';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/config';
+import { QUEUES, type Queues } from '../../platform/queue/queue.module';
+import { QueueName } from '../../platform/queue/queue-names';
 import { AuditService, SYSTEM } from '../audit/audit.service';
+import { NOTIFY_EMAIL_JOB, notifyEmailJobId, notifyEmailJobOptions, type NotifyEmailJobData } from '../delivery/deliver-job';
 import { Thread } from '../conversations/thread.entity';
 import { toThreadSummary } from '../conversations/thread.mapper';
 import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
@@ -31,6 +36,8 @@ export class SlaEscalationService {
     private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly realtime: RealtimePublisher,
+    @Inject(QUEUES) private readonly queues: Queues,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async escalate(clockId: string, step: number): Promise<EscalationOutcome> {
@@ -55,21 +62,40 @@ export class SlaEscalationService {
       case 'raise_priority':
         return this.raisePriority(clock, step);
       case 'email_supervisors': {
-        // No internal-mail path exists in the outbox (it writes replies to the thread's customer),
-        // so supervisors get the live alert and an audit record an operator can route to email.
+        // The mail itself is a `notify-email` job on the deliver queue (the worker sends it over the
+        // relay, with retries); its id is derived from the clock and step, so a duplicate escalation sends once.
         const supervisors: Array<{ id: string; email: string }> = await this.ds.query(
           `SELECT id, email FROM agents WHERE is_active AND role IN ('supervisor', 'admin') ORDER BY email`,
         );
+        const to = supervisors.map((s) => s.email).filter((e) => e?.includes('@'));
+        let jobId: string | null = null;
+        if (to.length) {
+          jobId = notifyEmailJobId(clock.id, step);
+          const data: NotifyEmailJobData = {
+            to,
+            subject: `[#${thread.number}] SLA breached: ${clock.metric}`,
+            text: [
+              `The ${clock.metric} target of thread #${thread.number} was breached.`,
+              '',
+              `Subject: ${thread.subject ?? '(no subject)'}`,
+              `Due: ${clock.dueAt.toISOString()}`,
+              `Breached: ${clock.breachedAt?.toISOString() ?? 'now'}`,
+              '',
+              `Open the thread: ${this.config.PUBLIC_URL}/threads/${thread.id}`,
+            ].join('\n'),
+          };
+          await this.queues[QueueName.Deliver].add(NOTIFY_EMAIL_JOB, data, notifyEmailJobOptions(jobId));
+        }
         await this.audit.record({
           actor: SYSTEM,
           action: 'sla.escalation.email_supervisors',
           threadId: thread.id,
           reason: REASON,
-          data: { clockId, step, to: supervisors.map((s) => s.email), delivered: false },
+          data: { clockId, step, to, queued: jobId !== null, jobId },
         });
         this.realtime.publish([Rooms.supervisors], 'sla.breached', payload);
-        this.log.warn(`SLA escalation for thread ${thread.number}: email to supervisors recorded (no mail sent: no internal mail path) to ${supervisors.map((s) => s.email).join(', ') || 'nobody'}`);
-        return { outcome: 'done', action, detail: { to: supervisors.map((s) => s.email) } };
+        if (!to.length) this.log.warn(`SLA escalation for thread ${thread.number}: no active supervisor or admin to email`);
+        return { outcome: 'done', action, detail: { to, jobId } };
       }
     }
   }

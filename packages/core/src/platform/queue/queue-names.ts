@@ -9,7 +9,7 @@ export enum QueueName {
 /** Job names per queue; the worker refuses to start if one has no processor. */
 export const JOB_NAMES: Record<QueueName, readonly string[]> = {
   [QueueName.Ingest]: ['ingest', 'ingest-reconcile', 'x-mentions-poll'],
-  [QueueName.Deliver]: ['deliver', 'deliver-reconcile'],
+  [QueueName.Deliver]: ['deliver', 'deliver-reconcile', 'notify-email'],
   [QueueName.Sla]: ['sla-warn', 'sla-breach', 'sla-escalate', 'sla-reconcile'],
   [QueueName.Maintenance]: ['session-cleanup', 'assignment-sweep', 'stalled-auto-reassign'],
 };
