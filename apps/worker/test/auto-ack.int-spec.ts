@@ -2,9 +2,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { emailIdempotencyKey, findHeader, headerBlock, parseEmail, parseHeaderBlock } from '@desk/channels';
 import { AutoAckService, Inbox, IngestionService, OutboxService, QUEUES, QueueName, SlaClock, SlaPolicy, ingestJobId, type Queues } from '@desk/core';
-import { Factories, createTestEnv, type TestEnv } from '@desk/testing';
+import { Factories, createTestEnv, type TestEnv, CaptureRelay, type CapturedMail } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
-import { CaptureRelay, type CapturedMail } from './capture-relay';
 import { rawMail, settledEvent, uid, waitFor, type MailOptions } from './support';
 
 jest.setTimeout(60_000);

@@ -3,11 +3,10 @@ import { DataSource } from 'typeorm';
 import type { Job } from 'bullmq';
 import { extractMarker, extractPlusToken, findHeader, headerBlock, parseHeaderBlock, verifyThreadToken } from '@desk/channels';
 import { MailMessageId, OutboxService, QUEUES, QueueName, Thread, deriveThreadSecret, type Queues, type Viewer } from '@desk/core';
-import { Factories, createTestEnv, type TestEnv } from '@desk/testing';
+import { Factories, createTestEnv, type TestEnv, CaptureRelay } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
 import { DeliverJob, NO_RELAY, type DeliverJobData } from '../src/delivery/deliver.job';
 import { DeliverReconcileJob } from '../src/delivery/deliver-reconcile.job';
-import { CaptureRelay } from './capture-relay';
 
 // retries wait for BullMQ's backoff (5 s first); jest's default 5 s per test is too short
 jest.setTimeout(60_000);

@@ -11,10 +11,9 @@ import {
   type IngestHooks,
   type Queues,
 } from '@desk/core';
-import { Factories, createTestEnv, type TestEnv } from '@desk/testing';
+import { Factories, createTestEnv, type TestEnv, CaptureRelay } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
 import { NotifyEmailJob } from '../src/delivery/notify-email.job';
-import { CaptureRelay } from './capture-relay';
 import { waitFor } from './support';
 import { PrivateRedis } from './support/redis-server';
 

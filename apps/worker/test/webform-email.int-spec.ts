@@ -3,10 +3,9 @@ import { UnprocessableEntityException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { findHeader, parseHeaderBlock, headerBlock } from '@desk/channels';
 import { OutboxService, Thread, WebformService, type Viewer } from '@desk/core';
-import { Factories, createTestEnv, type TestEnv } from '@desk/testing';
+import { Factories, createTestEnv, type TestEnv, CaptureRelay } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
 import { SmtpListener } from '../src/email/smtp-listener';
-import { CaptureRelay } from './capture-relay';
 import { rawMail, sendRaw, uid, waitFor } from './support';
 
 jest.setTimeout(60_000);

@@ -6,9 +6,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { DataSource } from 'typeorm';
 import { createApp } from '@desk/api';
 import { createWorker } from '@desk/worker';
-import { Factories, createTestEnv, type TestEnv } from '@desk/testing';
+import { Factories, createTestEnv, type TestEnv, CaptureRelay } from '@desk/testing';
 import type { Agent } from '@desk/core';
-import { CaptureRelay } from './capture-relay';
 
 export const CONSOLE_DIST = resolve(__dirname, '../../../apps/console/dist');
 export const ARTIFACTS = resolve(__dirname, '../test-artifacts');
