@@ -18,38 +18,28 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { createDataSource, runMigrations } from '@desk/core';
-import { createEmptyDatabase, databaseUrl, deleteRedisPrefix, dropDatabase, TEST_REDIS_URL } from '@desk/testing';
+import {
+  createEmptyDatabase,
+  databaseUrl,
+  deleteRedisPrefix,
+  dropDatabase,
+  TEST_REDIS_URL,
+  numberFlag as flag,
+  textFlag as text,
+  sleep,
+  freePort,
+  percentile,
+} from '@desk/testing';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  const raw = eq ? eq.split('=')[1] : i >= 0 ? process.argv[i + 1] : undefined;
-  const v = raw === undefined ? fallback : Number(raw);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name}: expected a positive number, got ${raw}`);
-  return v;
-}
-const text = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? '') : '';
+type SenderResult = {
+  accepted: Array<[string, number]>;
+  failed: number;
+  startedAt: number;
+  finishedAt: number;
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-type SenderResult = { accepted: Array<[string, number]>; failed: number; startedAt: number; finishedAt: number };
 
 /** The customer side, in its own process: N mails, `concurrency` in flight, retried on refusal. */
 async function sender(): Promise<void> {
@@ -59,12 +49,21 @@ async function sender(): Promise<void> {
   const to = text('to');
   const run = text('run');
   const rate = process.argv.includes('--rate') ? flag('rate', 500) : 0;
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: concurrency, maxMessages: Infinity });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: concurrency,
+    maxMessages: Infinity,
+  });
   const accepted: Array<[string, number]> = [];
   let failed = 0;
   let next = 0;
   const startedAt = Date.now();
-  const body = 'Hello,\r\n\r\nmy order has not arrived yet. Could you have a look?\r\n\r\nThanks,\r\nA customer\r\n';
+  const body =
+    'Hello,\r\n\r\nmy order has not arrived yet. Could you have a look?\r\n\r\nThanks,\r\nA customer\r\n';
   async function lane(): Promise<void> {
     for (;;) {
       const i = next++;
@@ -97,11 +96,6 @@ async function sender(): Promise<void> {
   process.send!(result, undefined, undefined, () => process.exit(0));
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function main(): Promise<void> {
   const n = flag('n', 20_000);
   const concurrency = flag('concurrency', 64);
@@ -120,7 +114,10 @@ async function main(): Promise<void> {
     const address = `support@bench.test`;
     // --no-auto-ack: measure the ingest pipeline without the acknowledgement mail each new thread gets
     const autoAck = !process.argv.includes('--no-auto-ack');
-    await ds.query(`INSERT INTO inboxes (name, channel, address, auto_ack_enabled) VALUES ('Bench', 'email', $1, $2)`, [address, autoAck]);
+    await ds.query(
+      `INSERT INTO inboxes (name, channel, address, auto_ack_enabled) VALUES ('Bench', 'email', $1, $2)`,
+      [address, autoAck],
+    );
 
     const port = await freePort();
     const secret = randomBytes(32).toString('hex');
@@ -155,14 +152,33 @@ async function main(): Promise<void> {
       `${workerCount} worker process(es) up (SMTP ${port}); sending ${n} mails with concurrency ${concurrency}, ${rate ? `offered at ${rate} mails/s` : 'as fast as accepted'}, auto-acknowledgement ${autoAck ? 'on' : 'off'}, from a separate process\n`,
     );
 
-    const child = fork(__filename, ['--sender', '--port', String(port), '--n', String(n), '--concurrency', String(concurrency), '--to', address, '--run', run, ...(rate ? ['--rate', String(rate)] : [])], {
-      stdio: 'inherit',
-    });
+    const child = fork(
+      __filename,
+      [
+        '--sender',
+        '--port',
+        String(port),
+        '--n',
+        String(n),
+        '--concurrency',
+        String(concurrency),
+        '--to',
+        address,
+        '--run',
+        run,
+        ...(rate ? ['--rate', String(rate)] : []),
+      ],
+      {
+        stdio: 'inherit',
+      },
+    );
     const sent = await new Promise<SenderResult>((resolve, reject) => {
       child.once('message', (m) => resolve(m as SenderResult));
       child.once('exit', (code) => code !== 0 && reject(new Error(`sender exited with ${code}`)));
     });
-    process.stdout.write(`sender: ${sent.accepted.length} accepted (250), ${sent.failed} refused/retried, ${((sent.finishedAt - sent.startedAt) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `sender: ${sent.accepted.length} accepted (250), ${sent.failed} refused/retried, ${((sent.finishedAt - sent.startedAt) / 1000).toFixed(1)} s\n`,
+    );
 
     // wait until every accepted mail is a message, or nothing moves for 60 s
     let last = -1;
@@ -195,8 +211,12 @@ async function main(): Promise<void> {
     const lastCommit = Math.max(...rows.map((r) => Number(r.created)));
     const seconds = (lastCommit - sent.startedAt) / 1000;
     const throughput = rows.length / seconds;
-    const [q] = await ds.query(`SELECT count(*) FILTER (WHERE status = 'quarantined')::int AS quarantined FROM inbound_events`);
-    process.stdout.write(`end to end: ${rows.length} messages in ${seconds.toFixed(1)} s; quarantined ${q.quarantined}; accept→commit p50 ${percentile(latencies, 50).toFixed(0)} ms, p90 ${percentile(latencies, 90).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies[latencies.length - 1]?.toFixed(0)} ms\n`);
+    const [q] = await ds.query(
+      `SELECT count(*) FILTER (WHERE status = 'quarantined')::int AS quarantined FROM inbound_events`,
+    );
+    process.stdout.write(
+      `end to end: ${rows.length} messages in ${seconds.toFixed(1)} s; quarantined ${q.quarantined}; accept→commit p50 ${percentile(latencies, 50).toFixed(0)} ms, p90 ${percentile(latencies, 90).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies[latencies.length - 1]?.toFixed(0)} ms\n`,
+    );
     process.stdout.write(
       `ingest: ${n} mails, ${throughput.toFixed(0)} mails/s, p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, lost ${lost}, duplicated ${duplicated}\n`,
     );

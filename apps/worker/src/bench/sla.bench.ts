@@ -12,38 +12,43 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { QUEUES, QueueName, SlaReconciler, SlaScheduler, SlaService, inBatches, loadConfig, slaJobId, sleep, type Queues, type SlaFireOutcome } from '@desk/core';
-import { createTemplateDatabase, databaseUrl, dropDatabase } from '@desk/testing';
+import {
+  QUEUES,
+  QueueName,
+  SlaReconciler,
+  SlaScheduler,
+  SlaService,
+  inBatches,
+  loadConfig,
+  slaJobId,
+  sleep,
+  type Queues,
+  type SlaFireOutcome,
+} from '@desk/core';
+import {
+  createTemplateDatabase,
+  databaseUrl,
+  dropDatabase,
+  numberFlag as flag,
+  freePort,
+} from '@desk/testing';
 import { createWorker } from '../worker.factory';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  const raw = eq ? eq.split('=')[1] : i >= 0 ? process.argv[i + 1] : undefined;
-  const v = raw === undefined ? fallback : Number(raw);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name}: expected a positive number, got ${raw}`);
-  return v;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--hz', '100'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--hz', '100'],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 200; i++) {
-    const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const r = new Redis(port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     r.on('error', () => undefined);
     try {
       await r.connect();
@@ -63,7 +68,19 @@ const log = (s: string) => process.stdout.write(`${s}\n`);
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
 
 /** Inserts `n` threads with one running first-response clock each; due = start + i/n × spread. */
-async function insertClocks(ds: DataSource, o: { n: number; tag: string; inboxId: string; contactId: string; policyId: string; firstDue: Date; spreadMs: number; warnBeforeMs: number | null }) {
+async function insertClocks(
+  ds: DataSource,
+  o: {
+    n: number;
+    tag: string;
+    inboxId: string;
+    contactId: string;
+    policyId: string;
+    firstDue: Date;
+    spreadMs: number;
+    warnBeforeMs: number | null;
+  },
+) {
   const chunk = 20_000;
   for (let from = 0; from < o.n; from += chunk) {
     const count = Math.min(chunk, o.n - from);
@@ -76,10 +93,24 @@ async function insertClocks(ds: DataSource, o: { n: number; tag: string; inboxId
               CASE WHEN $9::double precision IS NULL OR d.due - make_interval(secs => $9 / 1000.0) <= $7::timestamptz THEN NULL
                    ELSE d.due - make_interval(secs => $9 / 1000.0) END
          FROM t, LATERAL (SELECT $7::timestamptz + make_interval(secs => (split_part(t.subject, ':', 2)::int::double precision / $10) * $8 / 1000.0) AS due) d`,
-      [o.tag, o.contactId, o.inboxId, from, from + count - 1, o.policyId, o.firstDue, o.spreadMs, o.warnBeforeMs, o.n],
+      [
+        o.tag,
+        o.contactId,
+        o.inboxId,
+        from,
+        from + count - 1,
+        o.policyId,
+        o.firstDue,
+        o.spreadMs,
+        o.warnBeforeMs,
+        o.n,
+      ],
     );
   }
-  await ds.query(`UPDATE threads t SET sla_due_at = c.due_at FROM sla_clocks c WHERE c.thread_id = t.id AND t.subject LIKE $1 || ':%'`, [o.tag]);
+  await ds.query(
+    `UPDATE threads t SET sla_due_at = c.due_at FROM sla_clocks c WHERE c.thread_id = t.id AND t.subject LIKE $1 || ':%'`,
+    [o.tag],
+  );
 }
 
 /** Adds the timers of the given running clocks in throttled batches, soonest first. */
@@ -101,7 +132,11 @@ async function scheduleAll(ds: DataSource, queues: Queues, tag: string): Promise
     afterDue = last.due_at;
     for (let i = 0; i < rows.length; i += 1000) {
       const now = Date.now();
-      const jobs = rows.slice(i, i + 1000).flatMap((r) => SlaScheduler.jobsFor({ id: r.id, dueAt: r.due_at, warnAt: r.warn_at, warnedAt: null }, now));
+      const jobs = rows
+        .slice(i, i + 1000)
+        .flatMap((r) =>
+          SlaScheduler.jobsFor({ id: r.id, dueAt: r.due_at, warnAt: r.warn_at, warnedAt: null }, now),
+        );
       await queue.addBulk(jobs);
       added += jobs.length;
       await sleep(5);
@@ -115,7 +150,9 @@ async function main() {
   const workerCount = Math.round(flag('workers', 1));
   const metCount = Math.floor(n / 2);
   const port = await freePort();
-  log(`sla bench: ${n} clocks over ${spreadSeconds} s, ${workerCount} worker context(s), redis-server on ${port} (--hz 100)`);
+  log(
+    `sla bench: ${n} clocks over ${spreadSeconds} s, ${workerCount} worker context(s), redis-server on ${port} (--hz 100)`,
+  );
 
   const redisChild = await startRedis(port);
   const dbName = await createTemplateDatabase();
@@ -149,8 +186,12 @@ async function main() {
       };
     }
 
-    const [inbox] = await ds.query(`INSERT INTO inboxes (name, channel, address) VALUES ('Bench', 'email', 'bench@desk.test') RETURNING id`);
-    const [contact] = await ds.query(`INSERT INTO contacts (name, primary_email) VALUES ('Bench', 'bench@example.com') RETURNING id`);
+    const [inbox] = await ds.query(
+      `INSERT INTO inboxes (name, channel, address) VALUES ('Bench', 'email', 'bench@desk.test') RETURNING id`,
+    );
+    const [contact] = await ds.query(
+      `INSERT INTO contacts (name, primary_email) VALUES ('Bench', 'bench@example.com') RETURNING id`,
+    );
     const [policy] = await ds.query(
       `INSERT INTO sla_policies (name, position, conditions, first_response_minutes, next_response_minutes, warning_percent) VALUES ('bench', 0, '{}', 60, 60, 75) RETURNING id`,
     );
@@ -160,11 +201,22 @@ async function main() {
     const spreadMs = spreadSeconds * 1000;
     let t = Date.now();
     const firstDue = new Date(Date.now() + leadMs + n / 20);
-    await insertClocks(ds, { n, tag: 'A', inboxId: inbox.id, contactId: contact.id, policyId: policy.id, firstDue, spreadMs, warnBeforeMs: spreadMs / 4 });
+    await insertClocks(ds, {
+      n,
+      tag: 'A',
+      inboxId: inbox.id,
+      contactId: contact.id,
+      policyId: policy.id,
+      firstDue,
+      spreadMs,
+      warnBeforeMs: spreadMs / 4,
+    });
     log(`inserted ${n} clocks in ${Date.now() - t} ms`);
     t = Date.now();
     const jobs = await scheduleAll(ds, queues, 'A');
-    log(`scheduled ${jobs} timers in ${Date.now() - t} ms; first deadline in ${firstDue.getTime() - Date.now()} ms`);
+    log(
+      `scheduled ${jobs} timers in ${Date.now() - t} ms; first deadline in ${firstDue.getTime() - Date.now()} ms`,
+    );
 
     const lastDue = firstDue.getTime() + spreadMs;
     let lastReport = 0;
@@ -187,8 +239,12 @@ async function main() {
     const [{ missed }] = await ds.query(
       `SELECT count(*)::int AS missed FROM sla_clocks c JOIN threads t ON t.id = c.thread_id WHERE t.subject LIKE 'A:%' AND c.status = 'running' AND c.due_at < now()`,
     );
-    const [{ dupRows }] = await ds.query(`SELECT (count(*) - count(DISTINCT clock_id))::int AS "dupRows" FROM sla_breaches`);
-    const [{ warned }] = await ds.query(`SELECT count(*)::int AS warned FROM sla_clocks c JOIN threads t ON t.id = c.thread_id WHERE t.subject LIKE 'A:%' AND c.warned_at IS NOT NULL`);
+    const [{ dupRows }] = await ds.query(
+      `SELECT (count(*) - count(DISTINCT clock_id))::int AS "dupRows" FROM sla_breaches`,
+    );
+    const [{ warned }] = await ds.query(
+      `SELECT count(*)::int AS warned FROM sla_clocks c JOIN threads t ON t.id = c.thread_id WHERE t.subject LIKE 'A:%' AND c.warned_at IS NOT NULL`,
+    );
     // where the tail comes from: the worst lateness per 10 s of deadlines
     const windows: Array<{ w: number; n: number; p99: number; max: number }> = await ds.query(
       `SELECT floor(extract(epoch FROM (b.due_at - $1::timestamptz)) / 10)::int AS w, count(*)::int AS n,
@@ -197,14 +253,27 @@ async function main() {
          FROM sla_breaches b JOIN threads t ON t.id = b.thread_id WHERE t.subject LIKE 'A:%' GROUP BY 1 ORDER BY 1`,
       [firstDue],
     );
-    log(`lateness by 10 s of deadlines (p99/max ms): ${windows.map((x) => `${x.w * 10}s:${fmt(Number(x.p99))}/${fmt(Number(x.max))}`).join(' ')}`);
+    log(
+      `lateness by 10 s of deadlines (p99/max ms): ${windows.map((x) => `${x.w * 10}s:${fmt(Number(x.p99))}/${fmt(Number(x.max))}`).join(' ')}`,
+    );
     const dupRuns = (outcomes['already-breached'] ?? 0) + (outcomes['duplicate'] ?? 0);
     log(`breaches: ${lat.n}; warnings: ${warned}; processor outcomes: ${JSON.stringify(outcomes)}`);
-    log(`lateness p50 ${Number(lat.p50).toFixed(1)} ms, p99 ${Number(lat.p99).toFixed(1)} ms, max ${Number(lat.max).toFixed(1)} ms; missed ${missed}; duplicate rows ${dupRows}, processor runs that found a breach ${dupRuns}`);
+    log(
+      `lateness p50 ${Number(lat.p50).toFixed(1)} ms, p99 ${Number(lat.p99).toFixed(1)} ms, max ${Number(lat.max).toFixed(1)} ms; missed ${missed}; duplicate rows ${dupRows}, processor runs that found a breach ${dupRuns}`,
+    );
 
     // --- phase 2: meeting clocks by agent replies ---------------------------------------------
     t = Date.now();
-    await insertClocks(ds, { n, tag: 'B', inboxId: inbox.id, contactId: contact.id, policyId: policy.id, firstDue: new Date(Date.now() + 3_600_000), spreadMs, warnBeforeMs: 600_000 });
+    await insertClocks(ds, {
+      n,
+      tag: 'B',
+      inboxId: inbox.id,
+      contactId: contact.id,
+      policyId: policy.id,
+      firstDue: new Date(Date.now() + 3_600_000),
+      spreadMs,
+      warnBeforeMs: 600_000,
+    });
     await scheduleAll(ds, queues, 'B');
     log(`phase 2: ${n} clocks due in an hour inserted and scheduled in ${Date.now() - t} ms`);
     const toMeet: Array<{ thread_id: string }> = await ds.query(
@@ -218,12 +287,16 @@ async function main() {
     });
     const metSeconds = (Date.now() - t) / 1000;
     const metPerSecond = toMeet.length / metSeconds;
-    const [{ met }] = await ds.query(`SELECT count(*)::int AS met FROM sla_clocks c JOIN threads t ON t.id = c.thread_id WHERE t.subject LIKE 'B:%' AND c.status = 'met'`);
+    const [{ met }] = await ds.query(
+      `SELECT count(*)::int AS met FROM sla_clocks c JOIN threads t ON t.id = c.thread_id WHERE t.subject LIKE 'B:%' AND c.status = 'met'`,
+    );
     log(`met ${met} clocks by agent replies in ${metSeconds.toFixed(1)} s: ${metPerSecond.toFixed(0)}/s`);
 
     // --- phase 3: FLUSHALL and recovery --------------------------------------------------------
     const admin = new Redis(port, '127.0.0.1');
-    const running: Array<{ id: string; warn_at: Date | null }> = await ds.query(`SELECT id, warn_at FROM sla_clocks WHERE status = 'running'`);
+    const running: Array<{ id: string; warn_at: Date | null }> = await ds.query(
+      `SELECT id, warn_at FROM sla_clocks WHERE status = 'running'`,
+    );
     await admin.flushall();
     t = Date.now();
     const result = await w.get(SlaReconciler).reconcileNow();
@@ -232,12 +305,16 @@ async function main() {
     let missing = 0;
     for (let i = 0; i < running.length; i += 5000) {
       const pipe = admin.pipeline();
-      const ids = running.slice(i, i + 5000).flatMap((r) => [slaJobId(r.id, 'breach'), ...(r.warn_at ? [slaJobId(r.id, 'warn')] : [])]);
+      const ids = running
+        .slice(i, i + 5000)
+        .flatMap((r) => [slaJobId(r.id, 'breach'), ...(r.warn_at ? [slaJobId(r.id, 'warn')] : [])]);
       for (const id of ids) pipe.exists(queue.toKey(id));
       missing += ((await pipe.exec()) ?? []).filter(([, v]) => Number(v) === 0).length;
     }
     admin.disconnect();
-    log(`recovery: ${running.length} running clocks, ${result.rescheduled} timers re-added in ${recoverySeconds.toFixed(2)} s; timers still missing: ${missing}`);
+    log(
+      `recovery: ${running.length} running clocks, ${result.rescheduled} timers re-added in ${recoverySeconds.toFixed(2)} s; timers still missing: ${missing}`,
+    );
 
     log(
       `sla: ${n} clocks, p50 ${fmt(Number(lat.p50))} ms, p99 ${fmt(Number(lat.p99))} ms, max ${fmt(Number(lat.max))} ms, missed ${missed}, duplicated ${dupRows + dupRuns}, met/s ${metPerSecond.toFixed(0)}, recovery ${recoverySeconds.toFixed(1)} s`,

@@ -25,7 +25,6 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { loadavg, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -33,44 +32,27 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { hashPassword, Rooms, socketIoKey } from '@desk/core';
-import { createTemplateDatabase, databaseUrl, deleteRedisPrefix, dropDatabase, TEST_REDIS_URL } from '@desk/testing';
+import {
+  createTemplateDatabase,
+  databaseUrl,
+  deleteRedisPrefix,
+  dropDatabase,
+  TEST_REDIS_URL,
+  numberFlag as flag,
+  textFlag as text,
+  sleep,
+  freePort,
+  percentile as pct,
+} from '@desk/testing';
 
 const ROOT = resolve(__dirname, '../../../..');
 const API_MAIN = join(ROOT, 'apps/api/dist/main.js');
 const CONSOLE_DIST = join(ROOT, 'apps/console/dist');
 const PASSWORD = 'bench-password-123456';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  const raw = eq ? eq.split('=')[1] : i >= 0 ? process.argv[i + 1] : undefined;
-  const v = raw === undefined ? fallback : Number(raw);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name}: expected a positive number, got ${raw}`);
-  return v;
-}
-const text = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? '') : '';
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
-
-function pct(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 const fmt = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n.toFixed(1)) : 'n/a');
 
 // ---------------------------------------------------------------- realtime client process
@@ -84,19 +66,27 @@ async function clientsProcess(): Promise<void> {
   let received = 0;
   let last = 0;
   await Promise.all(
-    Array.from({ length: n }, (_, i) =>
-      new Promise<void>((res, rej) => {
-        const s = io(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: cookies[i % cookies.length]! }, reconnection: false, forceNew: true });
-        sockets.push(s);
-        s.once('ready', () => res());
-        s.once('connect_error', rej);
-        s.on('bench.ping', (p: { t: number }) => {
-          const t = now();
-          received++;
-          last = t;
-          latencies.push(t - p.t);
-        });
-      }),
+    Array.from(
+      { length: n },
+      (_, i) =>
+        new Promise<void>((res, rej) => {
+          const s = io(url, {
+            path: '/socket.io',
+            transports: ['websocket'],
+            extraHeaders: { cookie: cookies[i % cookies.length]! },
+            reconnection: false,
+            forceNew: true,
+          });
+          sockets.push(s);
+          s.once('ready', () => res());
+          s.once('connect_error', rej);
+          s.on('bench.ping', (p: { t: number }) => {
+            const t = now();
+            received++;
+            last = t;
+            latencies.push(t - p.t);
+          });
+        }),
     ),
   );
   process.send!({ type: 'ready' });
@@ -114,11 +104,15 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 function get(base: string, path: string, cookie: string): Promise<number> {
   return new Promise((res, rej) => {
-    const req = http.get(`${base}${path}`, { agent, headers: { cookie, accept: 'application/json' } }, (r) => {
-      r.resume();
-      r.on('end', () => res(r.statusCode ?? 0));
-      r.on('error', rej);
-    });
+    const req = http.get(
+      `${base}${path}`,
+      { agent, headers: { cookie, accept: 'application/json' } },
+      (r) => {
+        r.resume();
+        r.on('end', () => res(r.statusCode ?? 0));
+        r.on('error', rej);
+      },
+    );
     req.on('error', rej);
   });
 }
@@ -129,7 +123,11 @@ function getJson<T>(base: string, path: string, cookie: string): Promise<T> {
       .get(`${base}${path}`, { agent, headers: { cookie, accept: 'application/json' } }, (r) => {
         const chunks: Buffer[] = [];
         r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => (r.statusCode === 200 ? res(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T) : rej(new Error(`${path}: ${r.statusCode}`))));
+        r.on('end', () =>
+          r.statusCode === 200
+            ? res(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T)
+            : rej(new Error(`${path}: ${r.statusCode}`)),
+        );
       })
       .on('error', rej);
   });
@@ -146,7 +144,13 @@ interface LoadResult {
 }
 
 /** Open loop at `rate` ops/s for `seconds`; an op is one or more GETs in parallel; latency from the due time. */
-async function openLoop(name: string, rate: number, seconds: number, cap: number, op: (i: number) => Promise<number[]>): Promise<LoadResult> {
+async function openLoop(
+  name: string,
+  rate: number,
+  seconds: number,
+  cap: number,
+  op: (i: number) => Promise<number[]>,
+): Promise<LoadResult> {
   const total = Math.round(rate * seconds);
   const lat: number[] = [];
   let ok = 0;
@@ -182,7 +186,10 @@ async function openLoop(name: string, rate: number, seconds: number, cap: number
 }
 
 // ---------------------------------------------------------------- seed
-async function seed(c: Client, o: { threads: number; messages: number; history: number; agentIds: string[] }) {
+async function seed(
+  c: Client,
+  o: { threads: number; messages: number; history: number; agentIds: string[] },
+) {
   const HIST_THREADS = 100;
   const t0 = Date.now();
   await c.query(`SET synchronous_commit = off`);
@@ -190,9 +197,16 @@ async function seed(c: Client, o: { threads: number; messages: number; history: 
     INSERT INTO inboxes (name, channel, address)
     SELECT 'Bench ' || ch, ch::channel_kind, 'bench-' || ch || '@desk.test' FROM unnest(ARRAY['email','webform','x','facebook','instagram']) ch`);
   const contacts = Math.max(1, Math.floor(o.threads / 5));
-  await c.query(`CREATE TEMP TABLE bc AS SELECT gen_random_uuid() AS id, g AS rn FROM generate_series(0, $1::int - 1) g`, [contacts]);
-  await c.query(`INSERT INTO contacts (id, name, primary_email) SELECT id, 'Customer ' || rn, 'customer' || rn || '@example.com' FROM bc`);
-  await c.query(`INSERT INTO contact_identities (contact_id, kind, value, normalized_value) SELECT id, 'email', 'customer' || rn || '@example.com', 'customer' || rn || '@example.com' FROM bc`);
+  await c.query(
+    `CREATE TEMP TABLE bc AS SELECT gen_random_uuid() AS id, g AS rn FROM generate_series(0, $1::int - 1) g`,
+    [contacts],
+  );
+  await c.query(
+    `INSERT INTO contacts (id, name, primary_email) SELECT id, 'Customer ' || rn, 'customer' || rn || '@example.com' FROM bc`,
+  );
+  await c.query(
+    `INSERT INTO contact_identities (contact_id, kind, value, normalized_value) SELECT id, 'email', 'customer' || rn || '@example.com', 'customer' || rn || '@example.com' FROM bc`,
+  );
   // threads: the first HIST_THREADS belong to contact rn 0 (the 10,000-message customer)
   await c.query(
     `CREATE TEMP TABLE bt AS
@@ -262,11 +276,20 @@ async function seed(c: Client, o: { threads: number; messages: number; history: 
   // the measurement; CHECKPOINT so the bulk load's WAL is not flushed during it
   await c.query(`VACUUM (ANALYZE)`);
   await c.query(`CHECKPOINT`);
-  log(`seed: ${idx.length} message indexes rebuilt + VACUUM ANALYZE + CHECKPOINT in ${((Date.now() - t2) / 1000).toFixed(1)} s`);
+  log(
+    `seed: ${idx.length} message indexes rebuilt + VACUUM ANALYZE + CHECKPOINT in ${((Date.now() - t2) / 1000).toFixed(1)} s`,
+  );
   const { rows } = await c.query<{ id: string }>(`SELECT bc.id FROM bc WHERE rn = 0`);
   const hist = await c.query<{ id: string }>(`SELECT id FROM bt WHERE rn < $1 ORDER BY rn`, [HIST_THREADS]);
-  const sample = await c.query<{ id: string }>(`SELECT id FROM bt WHERE rn >= $1 ORDER BY random() LIMIT 2000`, [HIST_THREADS]);
-  return { historyContactId: rows[0]!.id, historyThreadIds: hist.rows.map((r) => r.id), sampleThreadIds: sample.rows.map((r) => r.id) };
+  const sample = await c.query<{ id: string }>(
+    `SELECT id FROM bt WHERE rn >= $1 ORDER BY random() LIMIT 2000`,
+    [HIST_THREADS],
+  );
+  return {
+    historyContactId: rows[0]!.id,
+    historyThreadIds: hist.rows.map((r) => r.id),
+    sampleThreadIds: sample.rows.map((r) => r.id),
+  };
 }
 
 // ---------------------------------------------------------------- main
@@ -336,7 +359,11 @@ async function main(): Promise<void> {
     }
     const cookies: string[] = [];
     for (const email of emails) {
-      const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+      const res = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      });
       if (res.status !== 200) throw new Error(`login ${email}: ${res.status}`);
       cookies.push(res.headers.getSetCookie()[0]!.split(';')[0]!);
     }
@@ -346,9 +373,16 @@ async function main(): Promise<void> {
     {
       let cursor: string | null = null;
       do {
-        const p: { nextCursor: string | null } = await getJson(base, `/api/threads/${data.historyThreadIds[0]}/messages${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, admin);
+        const p: { nextCursor: string | null } = await getJson(
+          base,
+          `/api/threads/${data.historyThreadIds[0]}/messages${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
+          admin,
+        );
         cursor = p.nextCursor;
-        if (cursor) pages.push(`/api/threads/${data.historyThreadIds[0]}/messages?cursor=${encodeURIComponent(cursor)}`);
+        if (cursor)
+          pages.push(
+            `/api/threads/${data.historyThreadIds[0]}/messages?cursor=${encodeURIComponent(cursor)}`,
+          );
       } while (cursor && pages.length < 50);
     }
     // serial latency of each endpoint (no load): tells a slow query from a saturated server
@@ -373,27 +407,50 @@ async function main(): Promise<void> {
       await sleep(Number(process.env.BENCH_PAUSE) * 1000);
     }
     // the machine may be shared: say how busy it was, since every figure below depends on it
-    log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} before the load`);
+    log(
+      `machine: ${cpus().length} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} before the load`,
+    );
     // warm-up
-    await openLoop('warmup', 50, 2, cap, (i) => Promise.all([get(base, '/api/threads?view=all', admin), get(base, `/api/threads/${data.sampleThreadIds[i % data.sampleThreadIds.length]}`, admin)]));
+    await openLoop('warmup', 50, 2, cap, (i) =>
+      Promise.all([
+        get(base, '/api/threads?view=all', admin),
+        get(base, `/api/threads/${data.sampleThreadIds[i % data.sampleThreadIds.length]}`, admin),
+      ]),
+    );
 
     const results: LoadResult[] = [];
-    results.push(await openLoop('inbox', rate, duration, cap, () => Promise.all([get(base, '/api/threads?view=all', admin)])));
+    results.push(
+      await openLoop('inbox', rate, duration, cap, () =>
+        Promise.all([get(base, '/api/threads?view=all', admin)]),
+      ),
+    );
     results.push(
       await openLoop('thread', rate, duration, cap, (i) => {
         const id = data.sampleThreadIds[i % data.sampleThreadIds.length];
-        return Promise.all([get(base, `/api/threads/${id}`, admin), get(base, `/api/threads/${id}/messages`, admin)]);
+        return Promise.all([
+          get(base, `/api/threads/${id}`, admin),
+          get(base, `/api/threads/${id}/messages`, admin),
+        ]);
       }),
     );
     results.push(
       await openLoop('history', rate, duration, cap, (i) => {
-        if (i % 2 === 0) return Promise.all([get(base, `/api/contacts/${data.historyContactId}/threads`, admin)]);
+        if (i % 2 === 0)
+          return Promise.all([get(base, `/api/contacts/${data.historyContactId}/threads`, admin)]);
         const k = (i - 1) / 2;
-        const path = k % 2 === 0 ? pages[k % pages.length]! : `/api/threads/${data.historyThreadIds[k % data.historyThreadIds.length]}/messages`;
+        const path =
+          k % 2 === 0
+            ? pages[k % pages.length]!
+            : `/api/threads/${data.historyThreadIds[k % data.historyThreadIds.length]}/messages`;
         return Promise.all([get(base, path, admin)]);
       }),
     );
-    for (const r of results) log(`http ${r.name}: ${r.ok} ok, ${r.errors} errors, ${r.dropped} dropped at ${rate}/s; p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, max ${fmt(r.max)} ms`);
+    for (const r of results)
+      log(
+        `http ${r.name}: ${r.ok} ok, ${r.errors} errors, ${r.dropped} dropped at ${rate}/s; p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, max ${fmt(r.max)} ms`,
+      );
 
     // realtime
     const procs = 4;
@@ -402,12 +459,18 @@ async function main(): Promise<void> {
     for (let p = 0; p < procs; p++) {
       const n = Math.min(per, clients - p * per);
       if (n <= 0) break;
-      const child = fork(__filename, ['--clients-worker', '--url', base, '--cookies', cookies.join('|'), '--n', String(n)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(
+        __filename,
+        ['--clients-worker', '--url', base, '--cookies', cookies.join('|'), '--n', String(n)],
+        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+      );
       children.push(child);
-      ready.push(new Promise((res, rej) => {
-        child.once('message', () => res());
-        child.once('exit', (code) => rej(new Error(`client process exited ${code}`)));
-      }));
+      ready.push(
+        new Promise((res, rej) => {
+          child.once('message', () => res());
+          child.once('exit', (code) => rej(new Error(`client process exited ${code}`)));
+        }),
+      );
     }
     await Promise.all(ready);
     log(`realtime: ${clients} clients connected`);
@@ -426,7 +489,11 @@ async function main(): Promise<void> {
       children.map(
         (child) =>
           new Promise<{ received: number; last: number; latencies: number[] }>((res) => {
-            child.on('message', (m: { type: string; received: number; last: number; latencies: number[] }) => m.type === 'report' && res(m));
+            child.on(
+              'message',
+              (m: { type: string; received: number; last: number; latencies: number[] }) =>
+                m.type === 'report' && res(m),
+            );
             child.send({ type: 'report' });
           }),
       ),
@@ -436,24 +503,39 @@ async function main(): Promise<void> {
     const lastAt = Math.max(...reports.map((r) => r.last));
     const lat = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
     const perSec = delivered / ((lastAt - firstEmit) / 1000);
-    log(`realtime: ${totalEmits} emits × ${clients} clients = ${totalEmits * clients} expected, ${delivered} delivered, ${fmt(perSec)} deliveries/s; p50 ${fmt(pct(lat, 50))} ms, p99 ${fmt(pct(lat, 99))} ms`);
+    log(
+      `realtime: ${totalEmits} emits × ${clients} clients = ${totalEmits * clients} expected, ${delivered} delivered, ${fmt(perSec)} deliveries/s; p50 ${fmt(pct(lat, 50))} ms, p99 ${fmt(pct(lat, 99))} ms`,
+    );
 
-    log(`machine: load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} after the load`);
+    log(
+      `machine: load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} after the load`,
+    );
     // JS
     const html = readFileSync(join(CONSOLE_DIST, 'index.html'), 'utf8');
-    const entries = [...html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g), ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)].map((m) => m[1]!);
+    const entries = [
+      ...html.matchAll(/<script[^>]*type="module"[^>]*src="([^"]+)"/g),
+      ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g),
+    ].map((m) => m[1]!);
     let gz = 0;
-    for (const src of new Set(entries)) gz += gzipSync(readFileSync(join(CONSOLE_DIST, src.replace(/^\//, '')))).length;
+    for (const src of new Set(entries))
+      gz += gzipSync(readFileSync(join(CONSOLE_DIST, src.replace(/^\//, '')))).length;
     const kb = gz / 1024;
     log(`js: ${[...new Set(entries)].join(', ')} → ${kb.toFixed(1)} KB gz`);
 
     const [inbox, thread, hist] = results;
-    log(`console: inbox p99 ${fmt(inbox!.p99)} ms, thread p99 ${fmt(thread!.p99)} ms, history p99 ${fmt(hist!.p99)} ms, realtime ${Math.round(perSec)} events/s p99 ${fmt(pct(lat, 99))} ms, js ${kb.toFixed(0)} KB gz`);
+    log(
+      `console: inbox p99 ${fmt(inbox!.p99)} ms, thread p99 ${fmt(thread!.p99)} ms, history p99 ${fmt(hist!.p99)} ms, realtime ${Math.round(perSec)} events/s p99 ${fmt(pct(lat, 99))} ms, js ${kb.toFixed(0)} KB gz`,
+    );
   } finally {
     for (const ch of children) if (ch.exitCode === null) ch.kill();
     if (api && api.exitCode === null) {
       api.kill('SIGTERM');
-      await new Promise((r) => { api!.once('exit', r); setTimeout(r, 5000); });
+      await new Promise((r) => {
+        api!.once('exit', r);
+        setTimeout(r, 5000);
+      });
     }
     await deleteRedisPrefix(TEST_REDIS_URL, prefix).catch(() => undefined);
     if (dbName) await dropDatabase(dbName).catch(() => undefined);
@@ -461,7 +543,9 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => { if (!process.argv.includes('--clients-worker')) process.exit(0); },
+  () => {
+    if (!process.argv.includes('--clients-worker')) process.exit(0);
+  },
   (e: Error) => {
     process.stderr.write(`bench:console failed: ${e.stack ?? e.message}\n`);
     process.exit(1);
