@@ -92,6 +92,9 @@ export type ThreadFlags = z.infer<typeof ThreadFlags>;
 export const ThreadDetail = ThreadSummary.extend({
   linkedThreadId: z.uuid().nullable(),
   resolvedAt: z.iso.datetime().nullable(),
+  /** Set when the thread was merged into another; the console links there. Optional for older payloads. */
+  mergedIntoThreadId: z.uuid().nullable().optional(),
+  mergedIntoThreadNumber: z.number().int().nullable().optional(),
   flags: ThreadFlags.optional(),
 });
 export type ThreadDetail = z.infer<typeof ThreadDetail>;

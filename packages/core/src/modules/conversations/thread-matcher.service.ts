@@ -4,6 +4,7 @@ import { verifyThreadToken, type NormalizedMessage } from '@desk/channels';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
 import { deriveThreadSecret } from '../ingestion/thread-secret';
+import { describeMergePath, followMerges } from './thread-moves.rules';
 
 export type ThreadingRule = 'references' | 'token' | 'marker' | 'subject' | 'reply' | 'conversation' | 'new';
 
@@ -23,16 +24,17 @@ export interface ThreadingDecision {
 interface Candidate {
   rule: Exclude<ThreadingRule, 'new'>;
   how: string;
-  thread: { id: string; number: number; contactId: string; status: string; resolvedAt: Date | null };
+  thread: { id: string; number: number; contactId: string; status: string; resolvedAt: Date | null; mergedIntoThreadId: string | null };
 }
 
-type ThreadRow = { id: string; number: number; contact_id: string; status: string; resolved_at: Date | null };
+type ThreadRow = { id: string; number: number; contact_id: string; status: string; resolved_at: Date | null; merged_into_thread_id: string | null };
 const toThread = (r: ThreadRow): Candidate['thread'] => ({
   id: r.id,
   number: r.number,
   contactId: r.contact_id,
   status: r.status,
   resolvedAt: r.resolved_at,
+  mergedIntoThreadId: r.merged_into_thread_id,
 });
 
 /**
@@ -42,6 +44,7 @@ const toThread = (r: ThreadRow): Candidate['thread'] => ({
  * (its contact, an identity of that contact, or an address in an earlier message's to/cc), so a
  * stranger quoting `[#N]` gets a new thread flagged as a possible follow-up instead. A thread
  * resolved longer ago than THREAD_REOPEN_MAX_DAYS is never reopened: a new, linked thread starts.
+ * A key naming a thread an agent merged away follows `mergedIntoThreadId` to where it went.
  */
 @Injectable()
 export class ThreadMatcher {
@@ -57,7 +60,8 @@ export class ThreadMatcher {
   async match(msg: NormalizedMessage, contactId: string, now = new Date(), inboxId: string | null = null): Promise<ThreadingDecision> {
     let followUp: Candidate | null = null;
     const candidates = msg.conversationKey !== undefined ? this.socialCandidates(msg, inboxId) : this.candidates(msg);
-    for await (const c of candidates) {
+    for await (const found of candidates) {
+      const c = await this.followMerged(found);
       const joinsAnyone = c.rule === 'token';
       const sameContact = c.thread.contactId === contactId;
       // social: a stranger answering in someone else's public conversation gets a thread of their own
@@ -75,6 +79,16 @@ export class ThreadMatcher {
       };
     }
     return { rule: 'new', detail: 'new thread: no key matched', threadId: null };
+  }
+
+  /**
+   * A key that names a thread an agent merged away (its number in a reply token, marker or subject)
+   * leads to the thread that holds the conversation now; the decision says so.
+   */
+  private async followMerged(c: Candidate): Promise<Candidate> {
+    if (c.thread.mergedIntoThreadId === null) return c;
+    const { thread, path } = await followMerges(c.thread, (id) => this.byId(id));
+    return path.length ? { ...c, how: `${c.how} (${describeMergePath(path)})`, thread } : c;
   }
 
   private join(c: Candidate, now: Date): ThreadingDecision {
@@ -103,7 +117,7 @@ export class ThreadMatcher {
     const parent = msg.threading.inReplyTo;
     if (parent && parent !== msg.externalId) {
       const rows: ThreadRow[] = await this.ds.query(
-        `SELECT t.id, t.number, t.contact_id, t.status, t.resolved_at FROM messages m JOIN threads t ON t.id = m.thread_id
+        `SELECT t.id, t.number, t.contact_id, t.status, t.resolved_at, t.merged_into_thread_id FROM messages m JOIN threads t ON t.id = m.thread_id
           WHERE m.channel = $1 AND m.external_id = $2 ORDER BY m.created_at DESC LIMIT 1`,
         [msg.channel, parent],
       );
@@ -111,7 +125,7 @@ export class ThreadMatcher {
     }
     if (inboxId && msg.conversationKey) {
       const rows: ThreadRow[] = await this.ds.query(
-        `SELECT t.id, t.number, t.contact_id, t.status, t.resolved_at FROM thread_keys k JOIN threads t ON t.id = k.thread_id
+        `SELECT t.id, t.number, t.contact_id, t.status, t.resolved_at, t.merged_into_thread_id FROM thread_keys k JOIN threads t ON t.id = k.thread_id
           WHERE k.inbox_id = $1 AND k.key = $2`,
         [inboxId, msg.conversationKey],
       );
@@ -128,7 +142,7 @@ export class ThreadMatcher {
     if (!msg.conversationKey || decision.threadId !== null || decision.linkedThreadId !== undefined) return decision;
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`thread-key:${inboxId}:${msg.conversationKey}`]);
     const rows: ThreadRow[] = await m.query(
-      `SELECT t.id, t.number, t.contact_id, t.status, t.resolved_at FROM thread_keys k JOIN threads t ON t.id = k.thread_id WHERE k.inbox_id = $1 AND k.key = $2`,
+      `SELECT t.id, t.number, t.contact_id, t.status, t.resolved_at, t.merged_into_thread_id FROM thread_keys k JOIN threads t ON t.id = k.thread_id WHERE k.inbox_id = $1 AND k.key = $2`,
       [inboxId, msg.conversationKey],
     );
     const t = rows[0];
@@ -159,7 +173,7 @@ export class ThreadMatcher {
     );
     if (ids.length) {
       const rows: Array<ThreadRow & { header: string }> = await this.ds.query(
-        `SELECT m.message_id_header AS header, t.id, t.number, t.contact_id, t.status, t.resolved_at
+        `SELECT m.message_id_header AS header, t.id, t.number, t.contact_id, t.status, t.resolved_at, t.merged_into_thread_id
            FROM mail_message_ids m JOIN threads t ON t.id = m.thread_id WHERE m.message_id_header = ANY($1)`,
         [ids],
       );
@@ -189,7 +203,12 @@ export class ThreadMatcher {
   }
 
   private async byNumber(n: number): Promise<Candidate['thread'] | null> {
-    const rows: ThreadRow[] = await this.ds.query(`SELECT id, number, contact_id, status, resolved_at FROM threads WHERE number = $1`, [n]);
+    const rows: ThreadRow[] = await this.ds.query(`SELECT id, number, contact_id, status, resolved_at, merged_into_thread_id FROM threads WHERE number = $1`, [n]);
+    return rows[0] ? toThread(rows[0]) : null;
+  }
+
+  private async byId(id: string): Promise<Candidate['thread'] | null> {
+    const rows: ThreadRow[] = await this.ds.query(`SELECT id, number, contact_id, status, resolved_at, merged_into_thread_id FROM threads WHERE id = $1`, [id]);
     return rows[0] ? toThread(rows[0]) : null;
   }
 

@@ -22,6 +22,8 @@ import { Contact } from '../contacts/contact.entity';
 @Index('threads_assignee_status_due_idx', ['assigneeId', 'status', 'slaDueAt'])
 @Index('threads_inbox_status_idx', ['inboxId', 'status', 'lastMessageAt'])
 @Index('threads_team_status_idx', ['teamId', 'status'])
+// few threads are merged: a partial index serves the FK's ON DELETE and "what was merged into X"
+@Index('threads_merged_into_idx', ['mergedIntoThreadId'], { where: '"merged_into_thread_id" IS NOT NULL' })
 // the inbox order (COALESCE(sla_due_at, far future), created_at, id): an expression index, created by the migration
 @Index('threads_due_sort_idx', { synchronize: false })
 export class Thread {
@@ -54,6 +56,12 @@ export class Thread {
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) resolvedAt: Date | null;
   /** A follow-up or a split points at the thread it came from. */
   @Column({ type: 'uuid', nullable: true }) linkedThreadId: string | null;
+  /**
+   * Set when an agent merged this thread into another (ThreadMovesService): its messages and keys
+   * moved there, and a reply token or `[#N]` naming this thread follows the pointer.
+   */
+  @Column({ type: 'uuid', nullable: true }) mergedIntoThreadId: string | null;
+  @ManyToOne(() => Thread, { onDelete: 'SET NULL' }) mergedIntoThread?: Thread | null;
   /** Flags such as { possibleFollowUpOf: 1234 }. */
   @Column({ type: 'jsonb', default: {} }) flags: Record<string, unknown>;
   /** Bumped on every change; the console sends the version it saw so a stale reply is held. */

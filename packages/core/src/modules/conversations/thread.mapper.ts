@@ -9,7 +9,7 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const agentRef = (a: Agent | null | undefined) =>
   a ? { id: a.id, name: a.name, email: a.email, role: a.role, availability: a.availability } : null;
 
-/** Needs `contact` and `assignee` loaded. */
+/** Needs `contact` and `assignee` loaded (and `mergedIntoThread` for a detail's number). */
 export function toThreadSummary(t: Thread): ThreadSummary {
   return {
     id: t.id,
@@ -39,6 +39,8 @@ export function toThreadDetail(t: Thread): ThreadDetail {
     ...toThreadSummary(t),
     linkedThreadId: t.linkedThreadId,
     resolvedAt: iso(t.resolvedAt),
+    mergedIntoThreadId: t.mergedIntoThreadId ?? null,
+    mergedIntoThreadNumber: t.mergedIntoThread?.number ?? null,
     flags: repeat ? { repeatContact: { count: repeat.count, windowDays: repeat.windowDays } } : {},
   };
 }

@@ -44,6 +44,9 @@ export class ThreadsService {
       .innerJoinAndSelect('t.contact', 'contact')
       .leftJoinAndSelect('t.assignee', 'assignee')
       .where('t.status IN (:...status)', { status: q.status?.length ? q.status : ['open', 'pending'] });
+    // a merged-away thread is an empty shell (its messages live in the target): only a search for
+    // resolved threads, which it is, still lists it
+    if (!q.status?.includes('resolved')) qb.andWhere('t.merged_into_thread_id IS NULL');
 
     switch (q.view) {
       case 'mine':
@@ -93,7 +96,9 @@ export class ThreadsService {
       .createQueryBuilder('t')
       .innerJoinAndSelect('t.contact', 'contact')
       .leftJoinAndSelect('t.assignee', 'assignee')
-      .where('t.contact_id = :contactId', { contactId });
+      .where('t.contact_id = :contactId', { contactId })
+      // merged-away threads are empty shells: their messages show in the thread they went to
+      .andWhere('t.merged_into_thread_id IS NULL');
     if (cursor) {
       const [c, id] = decodeCursor(cursor, 2);
       qb.andWhere('(t.created_at, t.id) < (:c::timestamptz, :id::uuid)', { c, id });
@@ -194,7 +199,7 @@ export class ThreadsService {
   }
 
   private async load(id: string): Promise<Thread> {
-    const t = await this.ds.getRepository(Thread).findOne({ where: { id }, relations: { contact: true, assignee: true } });
+    const t = await this.ds.getRepository(Thread).findOne({ where: { id }, relations: { contact: true, assignee: true, mergedIntoThread: true } });
     if (!t) throw new NotFoundException('thread not found');
     return t;
   }
