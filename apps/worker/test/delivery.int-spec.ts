@@ -1,8 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
+import { simpleParser } from 'mailparser';
 import { DataSource } from 'typeorm';
 import type { Job } from 'bullmq';
 import { extractMarker, extractPlusToken, findHeader, headerBlock, parseHeaderBlock, verifyThreadToken } from '@desk/channels';
-import { MailMessageId, OutboxService, QUEUES, QueueName, Thread, deriveThreadSecret, type Queues, type Viewer } from '@desk/core';
+import { AttachmentsService, MailMessageId, OutboxService, QUEUES, QueueName, Thread, deriveThreadSecret, type Queues, type Viewer } from '@desk/core';
 import { Factories, createTestEnv, type TestEnv, CaptureRelay } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
 import { DeliverJob, NO_RELAY, type DeliverJobData } from '../src/delivery/deliver.job';
@@ -157,6 +160,35 @@ describe('outbound email: the deliver job against a real SMTP relay (real Postgr
     const raw = relay.accepted[0]!.raw.toString('utf8');
     expect(raw).toContain('public answer');
     expect(raw).not.toContain('VIP');
+  });
+
+  it('sends a reply with two uploaded attachments as multipart, both files byte-identical', async () => {
+    const { thread, viewer } = await emailThread();
+    const attachments = worker.get(AttachmentsService);
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const files = [
+      { bytes: randomBytes(300_000), filename: 'scan.pdf', contentType: 'application/pdf' },
+      { bytes: Buffer.from('Größe;Preis\n1;2,50 €\n', 'utf8'), filename: 'Preisliste März.csv', contentType: 'text/csv' },
+    ];
+    const ids: string[] = [];
+    for (const file of files) ids.push((await attachments.upload(Readable.from([file.bytes]), file, viewer)).id);
+    const t = await ds.getRepository(Thread).findOneByOrFail({ id: thread.id });
+    const dto = await outbox.post(thread.id, { kind: 'reply', body: 'Both files attached.', seenVersion: t.version, attachmentIds: ids }, viewer);
+    expect(dto.attachments.map((a) => a.id)).toEqual(ids);
+
+    expect(await settled(dto.id)).toMatchObject({ status: 'sent' });
+    expect(relay.accepted).toHaveLength(1);
+    const raw = relay.accepted[0]!.raw;
+    expect(raw.toString('utf8')).toMatch(/^Content-Type: multipart\/mixed;/im);
+    const parsed = await simpleParser(raw);
+    expect(parsed.text).toContain('Both files attached.');
+    expect(parsed.attachments).toHaveLength(2);
+    for (const [i, file] of files.entries()) {
+      const got = parsed.attachments[i]!;
+      expect(got.filename).toBe(file.filename);
+      expect(got.contentType).toBe(file.contentType);
+      expect(sha(got.content)).toBe(sha(file.bytes));
+    }
   });
 
   it('keeps a Message-ID the relay says it rewrote ours to, so answers to it still thread', async () => {

@@ -1,9 +1,10 @@
-import { Anchor, Badge, Box, Group, Paper, Text } from '@mantine/core';
+import { ActionIcon, Anchor, Badge, Box, Group, Menu, Paper, Text } from '@mantine/core';
 import type { DeliveryState, Message } from '@desk/contracts';
 import { memo, useState } from 'react';
 import { ChannelMark } from '../lib/channels';
 import { formatDateTime } from '../lib/time';
 import classes from './MessageItem.module.css';
+import { SplitMessageModal } from './ThreadMoveModals';
 
 const DELIVERY_COLOR: Record<DeliveryState, string> = {
   received: 'gray',
@@ -44,6 +45,7 @@ function authorName(m: Message): string {
 export const MessageItem = memo(function MessageItem({ message }: { message: Message }) {
   const [showQuoted, setShowQuoted] = useState(false);
   const [showHtml, setShowHtml] = useState(false);
+  const [splitting, setSplitting] = useState(false);
   const hasQuoted = message.visibleText !== null && message.visibleText.trim() !== message.bodyText.trim();
   const text = showQuoted || message.visibleText === null ? message.bodyText : message.visibleText;
 
@@ -75,6 +77,18 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Mes
           <Text size="xs" c="dimmed" ml="auto" style={{ whiteSpace: 'nowrap' }}>
             {formatDateTime(message.createdAt)}
           </Text>
+          <Menu position="bottom-end" withinPortal>
+            <Menu.Target>
+              <ActionIcon variant="subtle" color="gray" size="sm" aria-label="Message actions" data-testid="message-actions">
+                ⋯
+              </ActionIcon>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Item onClick={() => setSplitting(true)} data-testid="message-split">
+                Move to new thread
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
         </Group>
         {message.subject && (
           <Text size="sm" fw={500} mb={4}>
@@ -87,7 +101,18 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Mes
         {message.attachments.length > 0 && (
           <Group gap={4} mt={6}>
             {message.attachments.map((a) => (
-              <Badge key={a.id} variant="outline" color="gray" size="sm" tt="none">
+              <Badge
+                key={a.id}
+                component="a"
+                href={`/api/attachments/${encodeURIComponent(a.id)}`}
+                download={a.filename}
+                variant="outline"
+                color="gray"
+                size="sm"
+                tt="none"
+                style={{ cursor: 'pointer' }}
+                data-testid="message-attachment"
+              >
                 📎 {a.filename}
               </Badge>
             ))}
@@ -124,6 +149,7 @@ export const MessageItem = memo(function MessageItem({ message }: { message: Mes
           </Text>
         )}
       </Paper>
+      {splitting && <SplitMessageModal message={message} onClose={() => setSplitting(false)} />}
     </Box>
   );
 });

@@ -3,9 +3,12 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { classifySmtpError, composeAutoAck, composeReply, replySubject, sendEmail, stripAngles, type MailSender } from '@desk/channels';
+import type { Readable } from 'node:stream';
 import {
   APP_CONFIG,
+  AttachmentsService,
   DELIVER_JOB,
+  FILE_STORE,
   OutboxService,
   QueueName,
   socialDriver,
@@ -15,6 +18,7 @@ import {
   type DeliverJobData,
   type DeliveryWork,
   type EmailRecipient,
+  type FileStore,
 } from '@desk/core';
 import type { JobHandler } from '../jobs/job-handler';
 import { deliverSocial } from './social-delivery';
@@ -44,6 +48,8 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
   constructor(
     private readonly outbox: OutboxService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly attachments: AttachmentsService,
+    @Inject(FILE_STORE) private readonly files: FileStore,
   ) {
     this.tokenSecret = deriveThreadSecret(config.APP_SECRET);
   }
@@ -60,9 +66,12 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
     if (!work) return { status: 'skipped' };
 
     let mail: Mail.Options;
+    // attachment streams still open after the attempt (a refused mail never read them) are closed
+    const streams: Readable[] = [];
     try {
-      mail = await this.compose(work);
+      mail = await this.compose(work, streams);
     } catch (e) {
+      for (const s of streams) s.destroy();
       // Our own data cannot make a valid mail (bad address, no thread number): retrying won't help.
       const why = `could not compose the email: ${(e as Error).message}`;
       await this.outbox.markFailed(work, why);
@@ -94,10 +103,12 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
       }
       await this.outbox.markRetrying(work, answer, new Date(Date.now() + nextAttemptDelay(attempt)));
       throw err instanceof Error ? err : new Error(answer);
+    } finally {
+      for (const s of streams) s.destroy();
     }
   }
 
-  private async compose(work: DeliveryWork): Promise<Mail.Options> {
+  private async compose(work: DeliveryWork, streams: Readable[]): Promise<Mail.Options> {
     const { message, thread, inbox, delivery } = work;
     if (!inbox.address) throw new Error('the inbox has no address to send from');
     if (!message.externalId) throw new Error('the message has no Message-ID');
@@ -122,6 +133,16 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
     });
     // an address object lets nodemailer quote and encode the display name
     mail.from = { name: inbox.name, address: inbox.address };
+    const files = await this.attachments.forMessage(message.id);
+    if (files.length) {
+      // streams, read one after another while nodemailer writes the message: never all in memory
+      mail.attachments = [];
+      for (const a of files) {
+        const content = await this.files.openRead(a.storageKey);
+        streams.push(content);
+        mail.attachments.push({ filename: a.filename, contentType: a.contentType, content });
+      }
+    }
     return mail;
   }
 
