@@ -232,4 +232,47 @@ describe('replies and notes: POST /api/threads/:id/messages (real Postgres and R
     const res = await post({ kind: 'reply', body: '', seenVersion: 1 });
     expect(res.body.message).toMatch(/^body: /);
   });
+
+  // The console's composer offers these modes and counts against these limits (contracts SOCIAL_REPLY_MODES).
+  it('enforces each social reply mode and its limit: 400 naming body over it, 422 naming public without a target', async () => {
+    const agent = await h.f.agent();
+    const cookie = await h.login(agent);
+    const socialThread = async (channel: 'x' | 'facebook' | 'instagram', inbound: Array<{ kind: string; id: string; isPublic: boolean }>) => {
+      const inbox = await h.f.inbox({ channel, address: null });
+      const thread = await h.f.thread({ channel, inboxId: inbox.id });
+      for (const t of inbound) {
+        await h.f.message({ threadId: thread.id, channel, isPublic: t.isPublic, externalId: `${channel}-${t.id}-${Math.random()}`, metadata: { replyTarget: { kind: t.kind, id: t.id }, from: { address: 'sender-1' } } });
+      }
+      return thread;
+    };
+    const reply = async (threadId: string, body: string, extra: object = {}) =>
+      h.http().post(`/api/threads/${threadId}/messages`).set('Cookie', cookie).send({ kind: 'reply', body, seenVersion: await versionOf(threadId), ...extra });
+    const refusedBody = async (threadId: string, body: string, extra: object) => {
+      const res = await reply(threadId, body, extra);
+      expect(res.status).toBe(400);
+      expect(res.body.fields).toEqual([expect.objectContaining({ path: 'body' })]);
+    };
+
+    // X: a DM goes to the author of a mention even without an earlier DM; 10,000 characters
+    const x = await socialThread('x', [{ kind: 'x-tweet', id: 't1', isPublic: true }]);
+    await refusedBody(x.id, 'a'.repeat(10_001), { public: false });
+    expect((await reply(x.id, 'a'.repeat(10_000), { public: false })).status).toBe(201);
+    await refusedBody(x.id, 'a'.repeat(281), { public: true });
+
+    // Facebook: a comment cannot be answered privately (no Private Replies); comments up to 8000
+    const fb = await socialThread('facebook', [{ kind: 'facebook-comment', id: 'c1', isPublic: true }]);
+    const noPrivate = await reply(fb.id, 'hi', { public: false });
+    expect(noPrivate.status).toBe(422);
+    expect(noPrivate.body.message).toMatch(/^public: /);
+    await refusedBody(fb.id, 'a'.repeat(8001), { public: true });
+
+    // Instagram: DMs up to 1000, comments up to 2200
+    const ig = await socialThread('instagram', [
+      { kind: 'instagram-comment', id: 'c2', isPublic: true },
+      { kind: 'instagram-dm', id: 'sender-1', isPublic: false },
+    ]);
+    await refusedBody(ig.id, 'a'.repeat(1001), { public: false });
+    await refusedBody(ig.id, 'a'.repeat(2201), { public: true });
+    expect((await reply(ig.id, 'a'.repeat(2200), { public: true })).status).toBe(201);
+  });
 });

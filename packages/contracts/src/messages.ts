@@ -3,6 +3,19 @@ import { Message } from './threads';
 
 const addresses = z.array(z.email()).max(50);
 
+/** Per message: at most this many files, together at most this many bytes (each file: MAX_ATTACHMENT_BYTES). */
+export const MAX_MESSAGE_ATTACHMENTS = 20;
+export const MAX_MESSAGE_ATTACHMENT_TOTAL_BYTES = 25 * 1024 * 1024;
+
+/** The answer of POST /api/attachments (multipart, field `file`): an upload waiting for its message. */
+export const UploadedAttachment = z.object({
+  id: z.uuid(),
+  filename: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number().int(),
+});
+export type UploadedAttachment = z.infer<typeof UploadedAttachment>;
+
 /**
  * An agent's reply (goes to the customer through the thread's channel) or internal note (never
  * leaves the desk). Text only for now: the server renders simple HTML from it.
@@ -27,6 +40,8 @@ export const CreateMessageRequest = z
     channel: z.literal('email').optional(),
     /** X: a public reply tweet (true) or a direct message (false); default follows the thread's last inbound message. */
     public: z.boolean().optional(),
+    /** Uploads (POST /api/attachments) by this agent not yet on a message; email replies and notes only. */
+    attachmentIds: z.array(z.uuid()).max(MAX_MESSAGE_ATTACHMENTS).optional(),
   })
   .strict()
   .superRefine((v, ctx) => {

@@ -1,4 +1,4 @@
-import type { Message, RealtimeEventPayload, ThreadDetail, ThreadSummary } from '@desk/contracts';
+import type { Message, NotificationPage, RealtimeEventPayload, ThreadDetail, ThreadSummary } from '@desk/contracts';
 import type { QueryClient } from '@tanstack/react-query';
 import type { MessagesData } from '../api/hooks';
 import { keys } from '../api/keys';
@@ -56,4 +56,20 @@ export function handleSla(qc: QueryClient, threadId: string): void {
   void qc.invalidateQueries({ queryKey: keys.thread(threadId) });
   void qc.invalidateQueries({ queryKey: keys.threadLists });
   void qc.invalidateQueries({ queryKey: keys.supervisor });
+}
+
+/** A new notification goes on top of the bell's list at once; without a list yet, the next read fetches it. */
+export function handleNotificationCreated(qc: QueryClient, e: RealtimeEventPayload<'notification.created'>): void {
+  const n = e.notification;
+  const cached = qc.getQueryData<NotificationPage>(keys.notifications);
+  if (!cached) {
+    void qc.invalidateQueries({ queryKey: keys.notifications });
+    return;
+  }
+  if (cached.items.some((x) => x.id === n.id)) return;
+  qc.setQueryData<NotificationPage>(keys.notifications, {
+    ...cached,
+    items: [n, ...cached.items],
+    unreadCount: cached.unreadCount + (n.readAt ? 0 : 1),
+  });
 }

@@ -8,6 +8,7 @@ import { useLogout, useMe } from '../api/hooks';
 import { SocketProvider, useRealtime } from '../realtime/SocketProvider';
 import { VIEWS } from './views';
 import { SearchBox } from '../search/SearchBox';
+import { NotificationBell } from './NotificationBell';
 
 const AVAILABILITY_COLOR: Record<Availability, string> = { online: 'green', away: 'yellow', offline: 'gray' };
 
@@ -45,6 +46,7 @@ export default function ConsoleLayout() {
             <Group gap="sm">
               {me && (
                 <>
+                  <NotificationBell />
                   <Stack gap={0} align="flex-end">
                     <Text size="sm" fw={500} data-testid="current-agent">
                       {me.name}

@@ -8,12 +8,12 @@ import {
   BadRequestException,
 } from '@nestjs/common';
 import { DataSource, In, type EntityManager } from 'typeorm';
-import type { ChannelKind, CreateMessageRequest, DeliveryState, Message as MessageDto } from '@desk/contracts';
+import { SOCIAL_REPLY_MODES, type ChannelKind, type CreateMessageRequest, type DeliveryState, type Message as MessageDto } from '@desk/contracts';
 import { ChannelValidationError, newMessageId, replySubject, stripAngles, type ReplyTarget } from '@desk/channels';
 import { Agent } from '../agents/agent.entity';
 import { AuditService } from '../audit/audit.service';
 import { Inbox } from '../channels/inbox.entity';
-import { socialDriver, type SocialChannelDriver } from '../channels/social-channels';
+import { isPublicTarget, socialDriver, type SocialChannelDriver } from '../channels/social-channels';
 import { Contact } from '../contacts/contact.entity';
 import { MailMessageId } from '../conversations/mail-message-id.entity';
 import { Message } from '../conversations/message.entity';
@@ -29,6 +29,8 @@ import { findMentions, textToHtml } from './compose-text';
 import { DELIVER_JOB, deliverJobId, deliverJobOptions, type DeliverJobData } from './deliver-job';
 import { OutboundDelivery, type DeliveryStatus } from './outbound-delivery.entity';
 import { SlaService } from '../sla/sla.service';
+import { AttachmentsService } from '../conversations/attachments.service';
+import { NotificationsService } from '../notifications/notifications.service';
 
 /**
  * Channels whose replies the worker can deliver today. Social channels join when their adapters
@@ -97,6 +99,8 @@ export class OutboxService {
     @Inject(QUEUES) private readonly queues: Queues,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sla: SlaService,
+    private readonly attachments: AttachmentsService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -130,7 +134,7 @@ export class OutboxService {
           throw new ConflictException({ message: 'the thread changed since you opened it', newMessages: newer.map(toMessageDto) });
         }
       }
-      return req.kind === 'note' ? this.writeNote(m, thread, req, viewer) : this.writeReply(m, thread, req, viewer);
+      return req.kind === 'note' ? this.writeNote(m, thread, req, viewer) : { ...(await this.writeReply(m, thread, req, viewer)), notificationIds: [] };
     });
 
     const message = await this.loadMessage(result.messageId);
@@ -138,6 +142,7 @@ export class OutboxService {
     if (req.kind === 'reply') await this.sla.onAgentReply(threadId, message.createdAt).catch((e: Error) => this.log.warn(`SLA update after reply on ${threadId} failed: ${e.message}`));
     const dto = toMessageDto(message);
     if (result.deliveryId) await this.enqueue(result.deliveryId);
+    await this.notifications.announce(result.notificationIds);
     this.realtime.publish([Rooms.thread(threadId), Rooms.allAgents], 'message.created', { threadId, message: dto });
     // Consoles learn the thread's new version (and lastAgentMessageAt) from it.
     const thread = await this.ds.getRepository(Thread).findOne({ where: { id: threadId }, relations: { contact: true, assignee: true } });
@@ -165,18 +170,32 @@ export class OutboxService {
       metadata: { mentions },
       threadVersion: version,
     });
+    await this.attachments.claim(m, note.id, req.attachmentIds ?? [], viewer);
     await this.audit.record(
       { actor: { kind: 'agent', agentId: viewer.id }, action: 'note.added', threadId: thread.id, data: { messageId: note.id, mentions: mentions.map((x) => x.agentId) } },
       m,
     );
-    return { messageId: note.id, deliveryId: null };
+    // the author is never notified of their own note, even when they mention themselves
+    const notificationIds = await this.notifications.createMentions(m, {
+      threadId: thread.id,
+      messageId: note.id,
+      actorAgentId: viewer.id,
+      agentIds: mentions.map((x) => x.agentId).filter((id) => id !== viewer.id),
+    });
+    return { messageId: note.id, deliveryId: null, notificationIds };
   }
 
   private async writeReply(m: EntityManager, thread: Thread, req: CreateMessageRequest, viewer: Viewer) {
     // A web-form thread is answered by email; any thread may be continued by email (`channel: 'email'`).
     const channel: ChannelKind = req.channel === 'email' || EMAIL_ANSWERED.has(thread.channel) ? 'email' : thread.channel;
     const social = socialDriver(channel);
-    if (social) return this.writeSocialReply(m, thread, req, viewer, social);
+    if (social) {
+      if (req.attachmentIds?.length) {
+        const network = SOCIAL_REPLY_MODES[channel]?.network ?? channel;
+        throw new BadRequestException({ message: `attachmentIds: ${network} replies cannot carry attachments`, fields: [{ path: 'attachmentIds', message: `${network} replies cannot carry attachments` }] });
+      }
+      return this.writeSocialReply(m, thread, req, viewer, social);
+    }
     if (!DELIVERABLE.has(channel)) {
       throw new UnprocessableEntityException(`channel: replies on ${thread.channel} are not available yet`);
     }
@@ -214,6 +233,7 @@ export class OutboxService {
       metadata: { recipient },
       threadVersion: version,
     });
+    await this.attachments.claim(m, message.id, req.attachmentIds ?? [], viewer);
     const delivery = await m.save(OutboundDelivery, {
       messageId: message.id,
       channel,
@@ -226,7 +246,7 @@ export class OutboxService {
         actor: { kind: 'agent', agentId: viewer.id },
         action: 'message.sent',
         threadId: thread.id,
-        data: { messageId: message.id, deliveryId: delivery.id, to, cc: recipient.cc, bcc: recipient.bcc, forced: req.force === true },
+        data: { messageId: message.id, deliveryId: delivery.id, to, cc: recipient.cc, bcc: recipient.bcc, forced: req.force === true, ...(req.attachmentIds?.length ? { attachmentIds: req.attachmentIds } : {}) },
       },
       m,
     );
@@ -250,10 +270,10 @@ export class OutboxService {
     let target: ReplyTarget | null = null;
     if (req.public === undefined) target = rows[0]?.target ?? null;
     else {
-      const wanted = req.public ? driver.publicKind : driver.privateKind;
-      target = rows.find((r) => r.target.kind === wanted)?.target ?? null;
+      // public: a comment reply or (Instagram) a reply to a mention, whichever came last
+      target = rows.find((r) => (req.public ? isPublicTarget(driver, r.target) : r.target.kind === driver.privateKind))?.target ?? null;
       const sender = rows[0]?.sender;
-      if (!target && !req.public && driver.privateToSender && sender) target = { kind: wanted, id: sender };
+      if (!target && !req.public && driver.privateToSender && sender) target = { kind: driver.privateKind, id: sender };
     }
     if (!target) {
       throw new UnprocessableEntityException(
@@ -271,7 +291,7 @@ export class OutboxService {
       }
       throw e;
     }
-    const isPublic = target.kind === driver.publicKind;
+    const isPublic = isPublicTarget(driver, target);
     const version = await this.bumpThread(m, thread.id, new Date());
     const message = await m.save(Message, {
       threadId: thread.id,
