@@ -90,6 +90,53 @@ describe('one customer across channels: link, merge, unmerge, suggestions', () =
     expect((await h.http().post(`/api/contacts/${keep.id}/unmerge`).set('Cookie', supervisorCookie).send({ mergedContactId: dupe.id, reason: 'again' })).status).toBe(409);
   });
 
+  it('lists the merges into a contact that are still in effect, without the undone ones', async () => {
+    const agent = await h.f.agent({ role: 'agent', name: 'Merging Agent' });
+    const cookie = await h.login(agent);
+    const keep = await h.f.contact({ name: 'Keeper', email: 'keeper@example.com' });
+    const first = await h.f.contact({ name: 'First Dupe', email: 'first.dupe@example.com' });
+    const second = await h.f.contact({ name: 'Second Dupe', email: 'second.dupe@example.com' });
+    await h.f.thread({ contactId: first.id });
+    await h.f.thread({ contactId: first.id });
+    const merge = (otherContactId: string, reason: string) =>
+      h.http().post(`/api/contacts/${keep.id}/merge`).set('Cookie', cookie).send({ otherContactId, reason });
+    expect((await merge(first.id, 'same shop account')).status).toBe(200);
+    expect((await merge(second.id, 'same person')).status).toBe(200);
+
+    const listed = await h.http().get(`/api/contacts/${keep.id}/merges`).set('Cookie', cookie);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual([
+      {
+        mergedContactId: second.id,
+        name: 'Second Dupe',
+        primaryEmail: 'second.dupe@example.com',
+        reason: 'same person',
+        mergedBy: { id: agent.id, name: 'Merging Agent' },
+        mergedAt: expect.any(String),
+        threadCount: 0,
+        identityCount: 1,
+      },
+      expect.objectContaining({ mergedContactId: first.id, reason: 'same shop account', threadCount: 2, identityCount: 1 }),
+    ]);
+
+    // undone: no longer listed; merged again: listed once, with the new reason
+    expect(
+      (await h.http().post(`/api/contacts/${keep.id}/unmerge`).set('Cookie', supervisorCookie).send({ mergedContactId: first.id, reason: 'different people' })).status,
+    ).toBe(200);
+    const afterUndo = await h.http().get(`/api/contacts/${keep.id}/merges`).set('Cookie', cookie);
+    expect(afterUndo.body.map((m: { mergedContactId: string }) => m.mergedContactId)).toEqual([second.id]);
+    expect((await merge(first.id, 'same after all')).status).toBe(200);
+    const again = await h.http().get(`/api/contacts/${keep.id}/merges`).set('Cookie', cookie);
+    expect(again.body.map((m: { mergedContactId: string; reason: string }) => [m.mergedContactId, m.reason])).toEqual([
+      [first.id, 'same after all'],
+      [second.id, 'same person'],
+    ]);
+
+    // the merged contact itself has no merges into it; unknown contacts are a 404
+    expect((await h.http().get(`/api/contacts/${second.id}/merges`).set('Cookie', cookie)).body).toEqual([]);
+    expect((await h.http().get(`/api/contacts/00000000-0000-4000-8000-000000000000/merges`).set('Cookie', cookie)).status).toBe(404);
+  });
+
   it('suggests exact matches: the same address with a plus tag, or the same name and email domain', async () => {
     const a = await h.f.contact({ name: 'Ann Lee', email: 'ann@shop.example' });
     const plus = await h.f.contact({ name: 'Someone', email: 'ann+orders@shop.example' });

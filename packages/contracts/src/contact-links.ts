@@ -29,3 +29,40 @@ export const MergeSuggestion = z.object({
   reasons: z.array(z.enum(['identity', 'name-and-domain'])),
 });
 export type MergeSuggestion = z.infer<typeof MergeSuggestion>;
+
+/** The answer to a link: `created` is false when the contact already had the identity. */
+export const LinkedIdentity = z.object({
+  id: z.uuid(),
+  contactId: z.uuid(),
+  kind: IdentityKind,
+  value: z.string(),
+  normalizedValue: z.string(),
+  created: z.boolean(),
+});
+export type LinkedIdentity = z.infer<typeof LinkedIdentity>;
+
+/** The 409 of a link: another contact owns the identity, so merging that contact is the way on. */
+export const IdentityConflict = z.object({
+  statusCode: z.literal(409),
+  message: z.string(),
+  ownerContactId: z.uuid().nullable(),
+  suggestion: z.literal('merge'),
+});
+export type IdentityConflict = z.infer<typeof IdentityConflict>;
+
+/** Email addresses the customer wrote in a thread that are not yet identities of its contact. */
+export const EmailSuggestions = z.object({ addresses: z.array(z.string()) });
+export type EmailSuggestions = z.infer<typeof EmailSuggestions>;
+
+/** A merge into a contact that is still in effect (undone ones are not listed), newest first. */
+export const ContactMerge = z.object({
+  mergedContactId: z.uuid(),
+  name: z.string().nullable(),
+  primaryEmail: z.string().nullable(),
+  reason: z.string().nullable(),
+  mergedBy: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  mergedAt: z.iso.datetime(),
+  threadCount: z.number().int(),
+  identityCount: z.number().int(),
+});
+export type ContactMerge = z.infer<typeof ContactMerge>;

@@ -245,6 +245,32 @@ describe('console e2e (Chromium against the real api and worker)', () => {
       socketB.disconnect();
     }
   });
+
+  it('e. an X customer wrote their email address: the agent links it from the suggestion and the customer panel lists it', async () => {
+    const { f, ds } = desk;
+    // a customer known only on X, who wrote an email address in a DM
+    const address = `xavier-${uid()}@example.com`;
+    const [{ id: xContactId }] = await ds.query(`INSERT INTO contacts (name) VALUES ('Xavier on X') RETURNING id`);
+    await ds.getRepository(ContactIdentity).save({ contactId: xContactId, kind: 'x', value: '@xavier', normalizedValue: `xavier_${uid()}` });
+    const xInbox = await f.inbox({ name: 'Brand DMs', channel: 'x', address: `x-dm-${uid()}` });
+    const thread = await f.thread({ inboxId: xInbox.id, contactId: xContactId, channel: 'x', subject: null, lastMessageAt: new Date() });
+    await f.message({ threadId: thread.id, contactId: xContactId, channel: 'x', direction: 'inbound', bodyText: `Still waiting. You can mail me at ${address} instead.` });
+
+    const { page } = await desk.newPage();
+    await desk.loginUi(page, agentA);
+    await page.goto(`/threads/${thread.id}`);
+    const suggestion = page.locator(`[data-testid="email-suggestion"][data-address="${address}"]`);
+    await suggestion.waitFor();
+    await expectText(suggestion, `The customer wrote ${address}`);
+    await desk.screenshot(page, '07-email-suggestion');
+    await suggestion.getByTestId('email-suggestion-link').click();
+    await suggestion.waitFor({ state: 'hidden' });
+
+    await expectVisible(page.getByTestId('customer-panel').getByTestId('customer-identity').filter({ hasText: address }));
+    const linked = await ds.query(`SELECT contact_id FROM contact_identities WHERE kind = 'email' AND normalized_value = $1`, [address]);
+    expect(linked).toEqual([{ contact_id: xContactId }]);
+    paths.e = 'UI email suggestion (link) and customer panel identities';
+  });
 });
 
 async function selectReply(page: Page) {

@@ -46,6 +46,13 @@ export class ContactLinksController {
     return this.links.mergeSuggestions(id);
   }
 
+  /** The merges into this contact that can still be undone, so the console can offer the undo. */
+  @Get('contacts/:id/merges')
+  @MinRole('agent')
+  merges(@Param('id', ParseUUIDPipe) id: string) {
+    return this.links.merges(id);
+  }
+
   @Get('threads/:id/email-suggestions')
   @MinRole('agent')
   emailSuggestions(@Param('id', ParseUUIDPipe) id: string) {

@@ -9,6 +9,7 @@ import { openAssigneePicker, useShortcuts } from '../lib/useShortcuts';
 import { Composer, type ComposerHandle } from './Composer';
 import { useThreadRoom } from '../realtime/SocketProvider';
 import { CustomerPanel } from './CustomerPanel';
+import { EmailSuggestions } from './EmailSuggestions';
 import { MessageList } from './MessageList';
 import { ThreadHeader } from './ThreadHeader';
 
@@ -76,6 +77,7 @@ function ThreadScreen({ threadId }: { threadId: string }) {
       <Box style={{ flex: 1, minWidth: 0, display: 'flex', flexDirection: 'column' }}>
         <ThreadHeader thread={thread.data} viewers={viewers} />
         <MessageList threadId={threadId} />
+        <EmailSuggestions thread={thread.data} />
         <Composer ref={composer} thread={thread.data} viewers={viewers} />
       </Box>
       <Box

@@ -1,6 +1,6 @@
 import { ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { IdentityKind, MergeResult, MergeSuggestion } from '@desk/contracts';
+import type { ContactMerge, IdentityKind, MergeResult, MergeSuggestion } from '@desk/contracts';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
 import { AuditService } from '../audit/audit.service';
@@ -181,6 +181,50 @@ export class ContactLinksService {
       name: r.name,
       primaryEmail: r.primary_email,
       reasons: [...(r.by_identity ? (['identity'] as const) : []), ...(r.by_name ? (['name-and-domain'] as const) : [])],
+    }));
+  }
+
+  /**
+   * The merges into this contact still in effect, newest first, read from the `contact.merged`
+   * audit events (they hold exactly what moved). A merge counts as in effect while the merged
+   * contact still points here: an unmerge clears that pointer, so undone merges drop out, and a
+   * contact merged, unmerged and merged again is listed once, with its latest merge.
+   */
+  async merges(contactId: string): Promise<ContactMerge[]> {
+    const [exists] = await this.ds.query(`SELECT 1 FROM contacts WHERE id = $1`, [contactId]);
+    if (!exists) throw new NotFoundException('contact: contact not found');
+    const rows: Array<{
+      merged_id: string;
+      name: string | null;
+      primary_email: string | null;
+      reason: string | null;
+      agent_id: string | null;
+      agent_name: string | null;
+      created_at: Date;
+      thread_count: number;
+      identity_count: number;
+    }> = await this.ds.query(
+      `SELECT * FROM (
+         SELECT DISTINCT ON (c.id) c.id AS merged_id, c.name, c.primary_email, e.reason, a.id AS agent_id, a.name AS agent_name, e.created_at, e.id AS event_id,
+                COALESCE(jsonb_array_length(e.data->'threadIds'), 0)::int AS thread_count,
+                COALESCE(jsonb_array_length(e.data->'identityIds'), 0)::int AS identity_count
+           FROM audit_events e
+           JOIN contacts c ON c.id::text = e.data->>'mergedContactId' AND c.merged_into_id = $1
+           LEFT JOIN agents a ON a.id = e.actor_agent_id
+          WHERE e.action = $2 AND e.data->>'contactId' = $3
+          ORDER BY c.id, e.created_at DESC, e.id DESC) latest
+        ORDER BY created_at DESC, event_id DESC`,
+      [contactId, MERGED, contactId],
+    );
+    return rows.map((r) => ({
+      mergedContactId: r.merged_id,
+      name: r.name,
+      primaryEmail: r.primary_email,
+      reason: r.reason,
+      mergedBy: r.agent_id && r.agent_name ? { id: r.agent_id, name: r.agent_name } : null,
+      mergedAt: new Date(r.created_at).toISOString(),
+      threadCount: r.thread_count,
+      identityCount: r.identity_count,
     }));
   }
 
