@@ -45,3 +45,14 @@ export type UpdateAvailabilityRequest = z.infer<typeof UpdateAvailabilityRequest
 
 export const Team = z.object({ id: z.uuid(), name: z.string(), memberIds: z.array(z.uuid()) });
 export type Team = z.infer<typeof Team>;
+
+/** An admin's change to an agent: capacity, role and team membership; absent keys stay as they are. */
+export const UpdateAgentRequest = z.object({
+  capacity: z.number().int().min(0).max(1000).optional(),
+  role: AgentRole.optional(),
+  teamIds: z.array(z.uuid()).max(200).optional(),
+});
+export type UpdateAgentRequest = z.infer<typeof UpdateAgentRequest>;
+
+export const CreateTeamRequest = z.object({ name: z.string().trim().min(1).max(200) });
+export type CreateTeamRequest = z.infer<typeof CreateTeamRequest>;

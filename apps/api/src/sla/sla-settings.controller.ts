@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { BusinessCalendarInput, ImportHolidaysRequest, SlaPolicyInput } from '@desk/contracts';
@@ -28,6 +28,12 @@ export class SlaSettingsController {
   }
 
   @MinRole('admin')
+  @Put('calendars/:id')
+  updateCalendar(@Param('id', ParseUUIDPipe) id: string, @Body() body: CalendarDto, @CurrentSession() s: SessionPrincipal) {
+    return this.settings.updateCalendar(id, body, { kind: 'agent', agentId: s.agent.id });
+  }
+
+  @MinRole('admin')
   @Post('calendars/:id/holidays/import')
   importHolidays(@Param('id', ParseUUIDPipe) id: string, @Body() body: ImportDto, @CurrentSession() s: SessionPrincipal) {
     return this.settings.importHolidays(id, body.ics, { from: body.from, to: body.to }, { kind: 'agent', agentId: s.agent.id });
@@ -43,5 +49,18 @@ export class SlaSettingsController {
   @Post('policies')
   createPolicy(@Body() body: PolicyDto, @CurrentSession() s: SessionPrincipal) {
     return this.settings.createPolicy(body, { kind: 'agent', agentId: s.agent.id });
+  }
+
+  @MinRole('admin')
+  @Put('policies/:id')
+  updatePolicy(@Param('id', ParseUUIDPipe) id: string, @Body() body: PolicyDto, @CurrentSession() s: SessionPrincipal) {
+    return this.settings.updatePolicy(id, body, { kind: 'agent', agentId: s.agent.id });
+  }
+
+  @MinRole('admin')
+  @Delete('policies/:id')
+  @HttpCode(204)
+  async deletePolicy(@Param('id', ParseUUIDPipe) id: string, @CurrentSession() s: SessionPrincipal): Promise<void> {
+    await this.settings.deletePolicy(id, { kind: 'agent', agentId: s.agent.id });
   }
 }

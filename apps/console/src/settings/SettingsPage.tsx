@@ -20,7 +20,7 @@ import {
 import { notifications } from '@mantine/notifications';
 import { AgentRole, ChannelKind, type InboundEventSummary } from '@desk/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { Navigate } from 'react-router-dom';
 import { api } from '../api/endpoints';
 import { useAgents, useMe } from '../api/hooks';
@@ -28,7 +28,16 @@ import { keys } from '../api/keys';
 import { channelLabel } from '../lib/channels';
 import { formatDateTime } from '../lib/time';
 
-/** Admins only. SLA policies and business calendars are not editable here yet (API only). */
+// Each admin screen is its own chunk, loaded when its tab is opened.
+const SlaPolicies = lazy(() => import('./SlaPolicies'));
+const BusinessCalendars = lazy(() => import('./BusinessCalendars'));
+const Teams = lazy(() => import('./Teams'));
+const AckTemplates = lazy(() => import('./AckTemplates'));
+const InboxSetup = lazy(() => import('./InboxSetup'));
+const CannedReplies = lazy(() => import('./CannedReplies'));
+const Panel = ({ children }: { children: ReactNode }) => <Suspense fallback={<Loader size="sm" />}>{children}</Suspense>;
+
+/** Admins only. */
 export default function SettingsPage() {
   const me = useMe().data;
   if (me && me.role !== 'admin') return <Navigate to="/inbox/mine" replace />;
@@ -38,7 +47,13 @@ export default function SettingsPage() {
       <Tabs defaultValue="inboxes" keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="inboxes">Inboxes</Tabs.Tab>
+          <Tabs.Tab value="channel-setup">Channel setup</Tabs.Tab>
           <Tabs.Tab value="agents">Agents</Tabs.Tab>
+          <Tabs.Tab value="teams">Teams &amp; capacity</Tabs.Tab>
+          <Tabs.Tab value="sla-policies">SLA policies</Tabs.Tab>
+          <Tabs.Tab value="calendars">Business calendars</Tabs.Tab>
+          <Tabs.Tab value="acknowledgements">Acknowledgements</Tabs.Tab>
+          <Tabs.Tab value="canned-replies">Canned replies</Tabs.Tab>
           <Tabs.Tab value="quarantine">Quarantine</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="inboxes" pt="md">
@@ -46,6 +61,36 @@ export default function SettingsPage() {
         </Tabs.Panel>
         <Tabs.Panel value="agents" pt="md">
           <Agents />
+        </Tabs.Panel>
+        <Tabs.Panel value="channel-setup" pt="md">
+          <Panel>
+            <InboxSetup />
+          </Panel>
+        </Tabs.Panel>
+        <Tabs.Panel value="teams" pt="md">
+          <Panel>
+            <Teams />
+          </Panel>
+        </Tabs.Panel>
+        <Tabs.Panel value="sla-policies" pt="md">
+          <Panel>
+            <SlaPolicies />
+          </Panel>
+        </Tabs.Panel>
+        <Tabs.Panel value="calendars" pt="md">
+          <Panel>
+            <BusinessCalendars />
+          </Panel>
+        </Tabs.Panel>
+        <Tabs.Panel value="acknowledgements" pt="md">
+          <Panel>
+            <AckTemplates />
+          </Panel>
+        </Tabs.Panel>
+        <Tabs.Panel value="canned-replies" pt="md">
+          <Panel>
+            <CannedReplies />
+          </Panel>
         </Tabs.Panel>
         <Tabs.Panel value="quarantine" pt="md">
           <Quarantine />

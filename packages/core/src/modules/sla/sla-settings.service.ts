@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { BusinessCalendarDto, BusinessCalendarInput, SlaPolicyDto, SlaPolicyInput } from '@desk/contracts';
 import { AuditService, type Actor } from '../audit/audit.service';
@@ -76,6 +76,19 @@ export class SlaSettingsService {
     });
   }
 
+  /** Replaces a calendar (hours, zone, holidays); running clocks keep their deadlines until they restart. */
+  async updateCalendar(id: string, input: BusinessCalendarInput, actor: Actor): Promise<BusinessCalendarDto> {
+    this.validate(input);
+    return this.ds.transaction(async (m) => {
+      const cal = await m.findOne(BusinessCalendar, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!cal) throw new NotFoundException('calendar not found');
+      Object.assign(cal, { ...input, holidays: [...new Set(input.holidays)].sort() });
+      const saved = await m.save(cal);
+      await this.audit.record({ actor, action: 'sla.calendar_updated', data: { calendarId: id } }, m);
+      return toCalendarDto(saved);
+    });
+  }
+
   async listPolicies(): Promise<SlaPolicyDto[]> {
     return (await this.ds.getRepository(SlaPolicy).find({ order: { position: 'ASC', createdAt: 'ASC' } })).map(toPolicyDto);
   }
@@ -88,6 +101,37 @@ export class SlaSettingsService {
       const saved = await m.save(SlaPolicy, { ...input });
       await this.audit.record({ actor, action: 'sla.policy_created', data: { policyId: saved.id } }, m);
       return toPolicyDto(saved);
+    });
+  }
+
+  /** Replaces a policy; clocks already started under it keep the deadlines they were given. */
+  async updatePolicy(id: string, input: SlaPolicyInput, actor: Actor): Promise<SlaPolicyDto> {
+    return this.ds.transaction(async (m) => {
+      const policy = await m.findOne(SlaPolicy, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!policy) throw new NotFoundException('policy not found');
+      if (input.calendarId && !(await m.existsBy(BusinessCalendar, { id: input.calendarId }))) {
+        throw new NotFoundException('calendarId: unknown calendar');
+      }
+      Object.assign(policy, input);
+      const saved = await m.save(policy);
+      await this.audit.record({ actor, action: 'sla.policy_updated', data: { policyId: id } }, m);
+      return toPolicyDto(saved);
+    });
+  }
+
+  /**
+   * Only a policy no live clock depends on: a running, paused or breached clock re-reads its
+   * policy's calendar and escalation steps, so those policies are deactivated instead (409 says so).
+   * Finished clocks keep their deadlines; their policy reference becomes null.
+   */
+  async deletePolicy(id: string, actor: Actor): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await m.query(`SELECT id FROM sla_policies WHERE id = $1 FOR UPDATE`, [id]);
+      const [live]: unknown[] = await m.query(`SELECT 1 FROM sla_clocks WHERE policy_id = $1 AND status IN ('running', 'paused', 'breached') LIMIT 1`, [id]);
+      if (live) throw new ConflictException('isActive: threads have running clocks under this policy; deactivate it instead');
+      const res = await m.delete(SlaPolicy, { id });
+      if (!res.affected) throw new NotFoundException('policy not found');
+      await this.audit.record({ actor, action: 'sla.policy_deleted', data: { policyId: id } }, m);
     });
   }
 
