@@ -18,8 +18,19 @@ export interface SenderIdentity {
  * Where a reply to a message goes, decided by the adapter that parsed it. `id` is the tweet id
  * (x-tweet), the user id (x-dm), the PSID (messenger), the IGSID (instagram-dm), the comment or
  * post id the reply is attached to (facebook-comment, instagram-comment), or the address (email).
+ * instagram-mention (a mention of us in someone else's media, which we cannot reply to as a comment
+ * of ours): `<mediaId>` for a caption mention, `<mediaId>:<commentId>` for a comment mention; see
+ * instagramMentionTargetId.
  */
-export type ReplyTargetKind = 'email' | 'x-tweet' | 'x-dm' | 'messenger' | 'facebook-comment' | 'instagram-comment' | 'instagram-dm';
+export type ReplyTargetKind =
+  | 'email'
+  | 'x-tweet'
+  | 'x-dm'
+  | 'messenger'
+  | 'facebook-comment'
+  | 'instagram-comment'
+  | 'instagram-mention'
+  | 'instagram-dm';
 
 export interface ReplyTarget {
   kind: ReplyTargetKind;

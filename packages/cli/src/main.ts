@@ -17,7 +17,7 @@ import {
 import { CreateAgentRequest } from '@desk/contracts';
 import { parseFlags } from './args';
 import { localAppSecret, startPostgres, startRedis, type Started } from './local-services';
-import { seedDemo } from './seed-demo';
+import { answers, demoSandbox, DeskNotRunningError, deskUrlFrom, seedDemoThroughDesk } from './seed-social';
 
 
 const USAGE = `usage: desk <command>
@@ -168,6 +168,39 @@ async function start() {
   process.stdout.write(`desk: open ${config.PUBLIC_URL} (create an admin with: pnpm cli create-admin --email you@example.com --password '...')\n`);
 }
 
+/**
+ * `pnpm seed:demo`: needs the desk running (`pnpm start`), because the social conversations go
+ * through its webhooks and worker; the social inboxes talk to the provider sandbox.
+ */
+async function seedDemoCommand(flags: Record<string, string>) {
+  const deskUrl = deskUrlFrom(flags, process.env);
+  if (!(await answers(`${deskUrl}/health`))) die(new DeskNotRunningError(deskUrl).message);
+  const { target, started } = await demoSandbox(process.env);
+  try {
+    await withDataSource(async (ds) => {
+      await runMigrations(ds);
+      const s = await seedDemoThroughDesk(ds, { deskUrl, sandbox: target, log: (l) => process.stdout.write(`${l}\n`) });
+      if (s.skipped) {
+        process.stdout.write('demo data is already there; nothing added\n');
+        return;
+      }
+      process.stdout.write(
+        `demo desk ready: ${s.agents} agents, ${s.teams} teams, ${s.inboxes} inboxes, ${s.contacts} contacts, ${s.threads} email/web-form threads, ${s.messages} messages; ` +
+          `${s.socialIngested}/${s.socialEvents} social messages ingested through the webhooks\nsign in as ${s.adminEmail} / ${s.password}\n`,
+      );
+    });
+  } finally {
+    await started?.stop();
+  }
+  process.stdout.write(
+    `the X, Facebook and Instagram inboxes talk to the provider sandbox at ${target.url}; ` +
+      (started
+        ? `it stopped with this command. Keep one running there to receive the agents' replies: pnpm --filter @desk/sandbox build && pnpm --filter @desk/sandbox start\n`
+        : `replies the agents send are recorded there\n`) +
+      `  (it prints every call it receives, and lists them as JSON at ${target.url}/_sandbox/calls)\n`,
+  );
+}
+
 async function main() {
   const [cmd, ...rest] = process.argv.slice(2);
   let flags: Record<string, string>;
@@ -182,15 +215,7 @@ async function main() {
     case 'create-admin':
       return createAdmin(flags);
     case 'seed-demo':
-      return withDataSource(async (ds) => {
-        await runMigrations(ds);
-        const s = await seedDemo(ds, { log: (l) => process.stdout.write(`${l}\n`) });
-        process.stdout.write(
-          s.skipped
-            ? 'demo data is already there; nothing added\n'
-            : `demo desk ready: ${s.agents} agents, ${s.teams} teams, ${s.inboxes} inboxes, ${s.contacts} contacts, ${s.threads} threads, ${s.messages} messages\nsign in as ${s.adminEmail} / ${s.password}\n`,
-        );
-      });
+      return seedDemoCommand(flags);
     case 'migration:run':
     case 'migration:revert':
     case 'migration:show':

@@ -31,6 +31,8 @@ export const DEMO_PASSWORD = 'demo-password-123';
 
 export interface SeedSummary {
   skipped: boolean;
+  /** With `social: 'webhooks'`: the social conversations still to be posted as webhook events (see seed-social.ts). */
+  social: SocialDemoThread[];
   agents: number;
   teams: number;
   inboxes: number;
@@ -44,6 +46,44 @@ export interface SeedSummary {
 export interface SeedDemoOptions {
   now?: Date;
   log?: (line: string) => void;
+  /** The provider sandbox the X, Facebook and Instagram inboxes talk to (base URL and webhook secrets). */
+  sandbox?: DemoSandbox;
+  /**
+   * `database` (default): social threads are written like the others. `webhooks`: they are only
+   * planned and returned in `social`, to go through the real pipeline as signed webhook events.
+   */
+  social?: 'database' | 'webhooks';
+}
+
+export interface DemoSandbox {
+  /** X API origin; the Graph API is `<url>/v21.0`. */
+  url: string;
+  xConsumerSecret: string;
+  metaAppSecret: string;
+}
+
+/** Our own accounts on the networks, as the demo inboxes and the sandbox's webhook events name them. */
+export const DEMO_ACCOUNTS = { xUserId: '1602938475610238976', xScreenName: 'acme', pageId: '104857600123456', igUserId: '17841405822304914' };
+
+/** One planned social conversation: its customer's messages, to be posted as webhook events. */
+export interface SocialDemoThread {
+  channel: 'x' | 'facebook' | 'instagram';
+  inboxId: string;
+  contact: { key: string; name: string; handle: string | null; ids: { x?: string; facebook?: string; instagram?: string } };
+  surface: 'public' | 'dm';
+  /** The customer's messages, oldest first (the agents' side of the story is left to the people trying the demo). */
+  messages: Array<{ text: string; at: Date; isPublic: boolean }>;
+}
+
+/** The inbox settings that make a social inbox talk to the sandbox. */
+function sandboxSettings(channel: Channel, sb: DemoSandbox): Record<string, unknown> {
+  const meta = { appSecret: sb.metaAppSecret, verifyToken: 'sandbox-verify-token', pageAccessToken: 'sandbox-page-token', graphBaseUrl: `${sb.url.replace(/\/+$/, '')}/v21.0` };
+  if (channel === 'x') {
+    return { userId: DEMO_ACCOUNTS.xUserId, consumerSecret: sb.xConsumerSecret, bearerToken: 'sandbox-user-token', apiBaseUrl: sb.url, webhook: true, pollMentions: false };
+  }
+  if (channel === 'facebook') return { ...meta, pageId: DEMO_ACCOUNTS.pageId };
+  if (channel === 'instagram') return { ...meta, igUserId: DEMO_ACCOUNTS.igUserId };
+  return {};
 }
 
 type Channel = Inbox['channel'];
@@ -1477,6 +1517,7 @@ export async function seedDemo(ds: DataSource, opts: SeedDemoOptions = {}): Prom
       log(`seed-demo: ${DEMO_ADMIN_EMAIL} already exists, nothing to do`);
       return {
         skipped: true,
+        social: [],
         agents: 0,
         teams: 0,
         inboxes: 0,
@@ -1487,7 +1528,7 @@ export async function seedDemo(ds: DataSource, opts: SeedDemoOptions = {}): Prom
       };
     }
     await assertEmptyDesk(m);
-    const counts = await build(m, now, log);
+    const counts = await build(m, now, log, opts);
     log(
       `seed-demo: ${counts.agents} agents, ${counts.teams} teams, ${counts.inboxes} inboxes, ${counts.contacts} contacts, ` +
         `${counts.threads} threads, ${counts.messages} messages; log in as ${DEMO_ADMIN_EMAIL} / ${DEMO_PASSWORD}`,
@@ -1508,7 +1549,7 @@ async function assertEmptyDesk(m: EntityManager): Promise<void> {
   }
 }
 
-async function build(m: EntityManager, now: Date, log: (line: string) => void) {
+async function build(m: EntityManager, now: Date, log: (line: string) => void, opts: SeedDemoOptions = {}) {
   const rng = new Rng(20251123);
   const ago = (minutes: number) => new Date(now.getTime() - Math.round(minutes * MINUTE));
 
@@ -1559,7 +1600,7 @@ async function build(m: EntityManager, now: Date, log: (line: string) => void) {
       name: s.name,
       channel: s.channel,
       address: s.address,
-      settings: s.settings,
+      settings: opts.sandbox ? { ...s.settings, ...sandboxSettings(s.channel, opts.sandbox) } : s.settings,
       teamId: team(s.team).id,
       assignmentMode: s.mode,
       autoAckEnabled: s.channel === 'email' || s.channel === 'webform',
@@ -1862,10 +1903,31 @@ async function build(m: EntityManager, now: Date, log: (line: string) => void) {
     if (s.instagram) {
       ids.instagram = rng.digits(17);
       add('instagram', ids.instagram, `@${s.instagram}`);
+      // the handle too: a caption mention names its author by username only (seed-social.ts posts one)
+      if (opts.social === 'webhooks') add('instagram', `@${s.instagram}`, `@${s.instagram}`);
     }
     socialIds.set(s.key, ids);
   }
   await m.save(ContactIdentity, identities);
+
+  // --- social conversations through the webhooks: planned here, posted by seed-social.ts after the
+  // commit, so they reach the desk the way a network delivers them (signed webhook → inbound event
+  // → worker); the contacts and identities above are what the desk's contact resolver finds
+  const social: SocialDemoThread[] = [];
+  if (opts.social === 'webhooks') {
+    const isSocial = (p: Planned) => p.spec.channel === 'x' || p.spec.channel === 'facebook' || p.spec.channel === 'instagram';
+    for (const p of planned.filter(isSocial)) {
+      const who = contactSpec(p.spec.contact);
+      social.push({
+        channel: p.spec.channel as SocialDemoThread['channel'],
+        inboxId: inboxOf(p.spec.channel).id,
+        contact: { key: who.key, name: who.name, handle: (p.spec.channel === 'x' ? who.x : who.instagram) ?? null, ids: must(socialIds.get(who.key), 'social ids') },
+        surface: p.spec.surface ?? (p.spec.channel === 'x' ? 'public' : 'dm'),
+        messages: p.messages.filter((x) => x.role === 'customer').map((x) => ({ text: x.text, at: x.at, isPublic: x.isPublic })),
+      });
+    }
+    planned.splice(0, planned.length, ...planned.filter((p) => !isSocial(p)));
+  }
 
   // --- threads
   const threadRows = planned.map((p) => {
@@ -2134,6 +2196,7 @@ async function build(m: EntityManager, now: Date, log: (line: string) => void) {
     contacts: contacts.length,
     threads: threads.length,
     messages: messages.length,
+    social,
   };
 }
 

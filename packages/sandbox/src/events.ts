@@ -142,3 +142,14 @@ export function igDm(input: { igUserId: string; igsid: string; text: string; mid
     'instagram',
   );
 }
+
+/**
+ * Instagram `mentions` change: our account was @mentioned in the caption of a media (no
+ * `commentId`) or in a comment. It carries ids only; the desk looks the text up through the Graph
+ * API (the sandbox answers from `addInstagramMedia` / `addInstagramMentionComment`).
+ */
+export function igMention(input: { igUserId: string; mediaId: string; commentId?: string }): Record<string, unknown> {
+  const value: Record<string, unknown> = { media_id: input.mediaId };
+  if (input.commentId) value.comment_id = input.commentId;
+  return pageEntry(input.igUserId, { changes: [{ field: 'mentions', value }] }, 'instagram');
+}

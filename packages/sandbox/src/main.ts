@@ -20,9 +20,12 @@ async function main(): Promise<void> {
     deskWebhookUrls: { x: arg('x-webhook'), meta: arg('meta-webhook') },
     xConsumerSecret: process.env.SANDBOX_X_CONSUMER_SECRET ?? 'sandbox-x-consumer-secret',
     metaAppSecret: process.env.SANDBOX_META_APP_SECRET ?? 'sandbox-meta-app-secret',
+    // every call the desk makes (replies, DMs, lookups) is printed as it arrives
+    onRecord: (c) => process.stdout.write(`${c.at.toISOString()} ${c.method} ${c.path} → ${c.status}${c.body ? ` ${JSON.stringify(c.body)}` : ''}\n`),
   });
   process.stdout.write(`provider sandbox listening on ${sandbox.url}\n`);
   process.stdout.write(`  X API:     ${sandbox.url}  (xClient baseUrl)\n  Graph API: ${sandbox.url}/v21.0  (graphClient baseUrl)\n`);
+  process.stdout.write(`  recorded calls: printed below, and as JSON at ${sandbox.url}/_sandbox/calls\n`);
   const shutdown = (): void => {
     sandbox.stop().then(
       () => process.exit(0),

@@ -5,12 +5,13 @@ import {
   parseMetaWebhook,
   parseXWebhook,
   ProviderError,
+  splitMetaWebhook,
   verifyMetaSignature,
   verifyXSignature,
   xClient,
   xCrcResponse,
 } from '@desk/channels';
-import { fbComment, igComment, igDm, messengerMessage, xCreatedAt, xDm, xMention } from './events';
+import { fbComment, igComment, igDm, igMention, messengerMessage, xCreatedAt, xDm, xMention } from './events';
 import { startSandbox, type Sandbox } from './sandbox';
 
 const X_SECRET = 'x-consumer-secret';
@@ -120,6 +121,63 @@ describe('provider sandbox', () => {
     expect(sandbox.sent.every((c) => c.authorization === 'Bearer page-token')).toBe(true);
   });
 
+  it('answers Instagram mention lookups from its fixtures and records them; unknown ids are refused like Graph does', async () => {
+    const client = graphClient({ baseUrl: `${sandbox.url}/v21.0`, pageAccessToken: 'page-token' });
+    sandbox.addInstagramMedia({ id: '17900000000000022', caption: 'Love my @acme mug', username: 'eve', timestamp: new Date('2023-11-14T22:21:00Z') });
+    sandbox.addInstagramMentionComment({ id: '17860000000000021', mediaId: '17900000000000020', text: '@acme help', from: { id: '178', username: 'dan' } });
+    await expect(client.getInstagramMention({ igUserId: IG, mediaId: '17900000000000022', commentId: null })).resolves.toEqual({
+      id: '17900000000000022',
+      mediaId: '17900000000000022',
+      text: 'Love my @acme mug',
+      username: 'eve',
+      fromId: null,
+      timestamp: '2023-11-14T22:21:00+0000',
+    });
+    await expect(client.getInstagramMention({ igUserId: IG, mediaId: '17900000000000020', commentId: '17860000000000021' })).resolves.toMatchObject({ text: '@acme help', fromId: '178' });
+    const unknown = client.getInstagramMention({ igUserId: IG, mediaId: '1', commentId: null });
+    await expect(unknown).rejects.toBeInstanceOf(ProviderError);
+    await expect(unknown).rejects.toMatchObject({ status: 400, classification: 'permanent', providerCode: '100/33' });
+    expect(sandbox.sent.map((c) => [c.method, c.path, c.route, c.status])).toEqual([
+      ['GET', `/${IG}`, '/:ig-user-id', 200],
+      ['GET', `/${IG}`, '/:ig-user-id', 200],
+      ['GET', `/${IG}`, '/:ig-user-id', 400],
+    ]);
+    expect(sandbox.sent[0]?.query.fields).toBe('mentioned_media.media_id(17900000000000022){id,caption,username,timestamp,permalink}');
+  });
+
+  it('answers replies to mentions on POST /{ig-user-id}/mentions and refuses /replies on media we do not own, like Graph', async () => {
+    const client = graphClient({ baseUrl: `${sandbox.url}/v21.0`, pageAccessToken: 'page-token' });
+    sandbox.addInstagramMedia({ id: '17900000000000022', caption: 'Love my @acme mug', username: 'eve' });
+    sandbox.addInstagramMentionComment({ id: '17860000000000021', mediaId: '17900000000000020', text: '@acme help', from: { id: '178', username: 'dan' } });
+    const caption = await client.replyToInstagramMention(IG, '17900000000000022', null, 'Thank you Eve!');
+    const comment = await client.replyToInstagramMention(IG, '17900000000000020', '17860000000000021', 'Sent you a DM');
+    expect(caption.providerMessageId).toMatch(/^\d+$/);
+    expect(comment.providerMessageId).toMatch(/^\d+$/);
+    // the comment is not on that media
+    await expect(client.replyToInstagramMention(IG, '17900000000000022', '17860000000000021', 'x')).rejects.toMatchObject({ status: 400, classification: 'permanent', providerCode: '100/33' });
+    await expect(client.replyToInstagramComment('17860000000000021', 'wrong door')).rejects.toMatchObject({ status: 400, classification: 'permanent', providerCode: '100/33' });
+    expect(sandbox.sent.map((c) => [c.method, c.path, c.route, c.status, c.body])).toEqual([
+      ['POST', `/${IG}/mentions`, '/:ig-user-id/mentions', 200, { media_id: '17900000000000022', message: 'Thank you Eve!' }],
+      ['POST', `/${IG}/mentions`, '/:ig-user-id/mentions', 200, { media_id: '17900000000000020', comment_id: '17860000000000021', message: 'Sent you a DM' }],
+      ['POST', `/${IG}/mentions`, '/:ig-user-id/mentions', 400, { media_id: '17900000000000022', comment_id: '17860000000000021', message: 'x' }],
+      ['POST', '/17860000000000021/replies', '/:id/replies', 400, { message: 'wrong door' }],
+    ]);
+    const missing = await fetch(`${sandbox.url}/v21.0/${IG}/mentions`, { method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('media_id');
+  });
+
+  it('takes Instagram media fixtures over HTTP and lists the recorded calls without tokens', async () => {
+    const post = (body: unknown) => fetch(`${sandbox.url}/_sandbox/instagram/media`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ id: '1790042', caption: 'Hello @acme', username: 'zoe', timestamp: '2026-01-02T03:04:05.000Z' })).status).toBe(204);
+    expect((await post({ id: '1790043' })).status).toBe(400);
+    const client = graphClient({ baseUrl: `${sandbox.url}/v21.0`, pageAccessToken: 'secret-token' });
+    await expect(client.getInstagramMention({ igUserId: IG, mediaId: '1790042', commentId: null })).resolves.toMatchObject({ text: 'Hello @acme', username: 'zoe', timestamp: '2026-01-02T03:04:05+0000' });
+    const listed = (await (await fetch(`${sandbox.url}/_sandbox/calls`)).json()) as { calls: Array<Record<string, unknown>> };
+    expect(listed.calls).toEqual([expect.objectContaining({ method: 'GET', path: `/${IG}`, status: 200 })]);
+    expect(JSON.stringify(listed)).not.toContain('secret-token');
+  });
+
   it('fails the next N calls with the given status, then recovers', async () => {
     const client = xClient({ baseUrl: sandbox.url, bearerToken: 't' });
     sandbox.failNext('/2/tweets', 503, 2);
@@ -222,6 +280,11 @@ describe('event builders', () => {
     ]);
     const dm = xDm({ forUserId: OWN_X, sender: { id: '6253282', screenName: 'jane' }, text: 'private', id: '43' });
     expect(parseXWebhook(dm, { ownUserId: OWN_X })).toEqual([expect.objectContaining({ externalId: '43', conversationKey: 'dm:6253282', isPublic: false })]);
+  });
+
+  it('builds Instagram mention payloads the split keeps (ids only)', () => {
+    expect(igMention({ igUserId: IG, mediaId: '179' })).toEqual({ object: 'instagram', entry: [{ id: IG, time: expect.any(Number), changes: [{ field: 'mentions', value: { media_id: '179' } }] }] });
+    expect(splitMetaWebhook(igMention({ igUserId: IG, mediaId: '179' }), { ownIds: [IG] }).map((e) => e.externalId)).toEqual(['179']);
   });
 
   it('build Meta payloads the channel parser understands', () => {

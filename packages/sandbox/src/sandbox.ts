@@ -28,6 +28,8 @@ export interface SandboxOptions {
   metaAppSecret: string;
   /** Requests per 15-minute window on GET /2/users/:id/mentions (default 180). */
   mentionsRateLimit?: number;
+  /** Called with every recorded call (the standalone server prints them). */
+  onRecord?: (call: RecordedCall) => void;
 }
 
 export interface QueuedMention {
@@ -39,6 +41,26 @@ export interface QueuedMention {
   conversationId?: string;
   inReplyToTweetId?: string;
   createdAt?: Date;
+}
+
+/** A post of someone else that mentions our Instagram account in its caption (`addInstagramMedia`). */
+export interface InstagramMediaFixture {
+  id: string;
+  caption: string;
+  /** The author of the post (the mentioning user). */
+  username: string;
+  timestamp?: Date;
+  permalink?: string;
+  mediaType?: string;
+}
+
+/** A comment that mentions our Instagram account (`addInstagramMentionComment`). */
+export interface InstagramCommentFixture {
+  id: string;
+  mediaId: string;
+  text: string;
+  from: { id: string; username: string };
+  timestamp?: Date;
 }
 
 export interface PostOptions {
@@ -64,7 +86,11 @@ export interface Sandbox {
   failNext(path: string, status: number, times?: number): void;
   /** Adds a tweet to the mentions timeline of `forUserId`; returns it in v2 form. */
   queueMention(input: QueuedMention): Record<string, unknown>;
-  /** Forgets recorded calls, queued failures and mentions. */
+  /** Makes `GET /{ig-user-id}?fields=mentioned_media.media_id(<id>){...}` answer this post (any of our accounts). */
+  addInstagramMedia(media: InstagramMediaFixture): void;
+  /** Makes `GET /{ig-user-id}?fields=mentioned_comment.comment_id(<id>){...}` answer this comment. */
+  addInstagramMentionComment(comment: InstagramCommentFixture): void;
+  /** Forgets recorded calls, queued failures, mentions and Instagram fixtures. */
   reset(): void;
 }
 
@@ -90,6 +116,51 @@ function sign(secret: string, body: string, encoding: 'base64' | 'hex'): string 
   return `sha256=${createHmac('sha256', secret).update(body).digest(encoding)}`;
 }
 
+/** Graph's answer for an object the token may not read or write (or that does not exist): 400, code 100, subcode 33. */
+function unsupportedObject(verb: 'get' | 'post', id: string): { status: number; body: unknown } {
+  return {
+    status: 400,
+    body: {
+      error: {
+        message: `Unsupported ${verb} request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+        type: 'GraphMethodException',
+        code: 100,
+        error_subcode: 33,
+        fbtrace_id: messageId(''),
+      },
+    },
+  };
+}
+
+/** Graph's ISO form: `2023-11-14T22:21:00+0000`. */
+function graphTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, '+0000');
+}
+
+/**
+ * Posts one webhook body to the desk signed the way X does (`x-twitter-webhooks-signature`,
+ * base64 HMAC-SHA256 with the consumer secret); `signature` overrides it, null sends none.
+ * Usable without a running sandbox (e.g. by seed-demo against a sandbox started elsewhere).
+ */
+export function postSignedXEvent(url: string, secret: string, event: unknown, signature?: string | null): Promise<number> {
+  const payload = JSON.stringify(event);
+  return postSigned(url, payload, 'x-twitter-webhooks-signature', signature !== undefined ? signature : sign(secret, payload, 'base64'));
+}
+
+/** Posts one webhook body to the desk signed the way Meta does (`X-Hub-Signature-256`, hex HMAC-SHA256 with the app secret). */
+export function postSignedMetaEvent(url: string, secret: string, event: unknown, signature?: string | null): Promise<number> {
+  const payload = JSON.stringify(event);
+  return postSigned(url, payload, 'X-Hub-Signature-256', signature !== undefined ? signature : sign(secret, payload, 'hex'));
+}
+
+async function postSigned(url: string, payload: string, header: string, signature: string | null): Promise<number> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (signature !== null) headers[header] = signature;
+  const res = await fetch(url, { method: 'POST', headers, body: payload });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -103,6 +174,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const users = new Map<string, { id: string; username: string; name: string }>();
   const rateLimit = options.mentionsRateLimit ?? 180;
   const windows = new Map<string, { resetAt: number; remaining: number }>();
+  const igMedia = new Map<string, InstagramMediaFixture>();
+  const igComments = new Map<string, InstagramCommentFixture>();
 
   const routes: Route[] = [
     {
@@ -164,6 +237,44 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       },
     },
     {
+      // IG User `mentioned_media` / `mentioned_comment` field expansions: the text of a mention the
+      // `mentions` webhook announced by id. Unknown ids answer like Graph does for an object it
+      // cannot load (400, code 100, subcode 33).
+      method: 'GET',
+      template: '/:ig-user-id',
+      pattern: /^\/(\d+)$/,
+      handle({ params, query }) {
+        const fields = query.fields ?? '';
+        const media = /^mentioned_media\.media_id\(([^)]+)\)/.exec(fields);
+        const comment = /^mentioned_comment\.comment_id\(([^)]+)\)/.exec(fields);
+        const missing = (id: string) => unsupportedObject('get', id);
+        if (media) {
+          const m = igMedia.get(media[1] ?? '');
+          if (!m) return missing(media[1] ?? '');
+          const timestamp = graphTime(m.timestamp ?? new Date());
+          return {
+            status: 200,
+            body: {
+              mentioned_media: { id: m.id, caption: m.caption, username: m.username, timestamp, permalink: m.permalink ?? `https://www.instagram.com/p/${m.id}/`, media_type: m.mediaType ?? 'IMAGE' },
+              id: params[0],
+            },
+          };
+        }
+        if (comment) {
+          const c = igComments.get(comment[1] ?? '');
+          if (!c) return missing(comment[1] ?? '');
+          return {
+            status: 200,
+            body: {
+              mentioned_comment: { id: c.id, text: c.text, username: c.from.username, timestamp: graphTime(c.timestamp ?? new Date()), from: c.from, media: { id: c.mediaId } },
+              id: params[0],
+            },
+          };
+        }
+        return { status: 400, body: errorBody('graph', 400, '(#100) the sandbox serves only mentioned_media and mentioned_comment on an IG user') };
+      },
+    },
+    {
       method: 'POST',
       template: '/me/messages',
       pattern: /^\/me\/messages$/,
@@ -192,9 +303,32 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       method: 'POST',
       template: '/:id/replies',
       pattern: /^\/([^/]+)\/replies$/,
-      handle({ body }) {
+      handle({ params, body }) {
         const b = (body ?? {}) as { message?: unknown };
         if (typeof b.message !== 'string' || b.message === '') return { status: 400, body: errorBody('graph', 400, '(#100) message is required') };
+        // a mention sits in someone else's media, where we may not reply as on our own comments:
+        // Graph refuses it; the way to answer is POST /{ig-user-id}/mentions
+        const id = params[0] ?? '';
+        if (igComments.has(id) || igMedia.has(id)) return unsupportedObject('post', id);
+        return { status: 200, body: { id: snowflake() } };
+      },
+    },
+    {
+      // IG User mentions edge: a comment of ours on a media (caption mention) or under a comment
+      // (comment mention) in which another user @mentioned our account. The answer is the new IG comment.
+      method: 'POST',
+      template: '/:ig-user-id/mentions',
+      pattern: /^\/(\d+)\/mentions$/,
+      handle({ body }) {
+        const b = (body ?? {}) as { media_id?: unknown; comment_id?: unknown; message?: unknown };
+        if (typeof b.media_id !== 'string' || b.media_id === '') return { status: 400, body: errorBody('graph', 400, '(#100) The parameter media_id is required') };
+        if (typeof b.message !== 'string' || b.message === '') return { status: 400, body: errorBody('graph', 400, '(#100) message is required') };
+        if (b.comment_id !== undefined && (typeof b.comment_id !== 'string' || b.comment_id === '')) {
+          return { status: 400, body: errorBody('graph', 400, '(#100) comment_id must be a comment id') };
+        }
+        // a comment fixture of another media is not "the comment mentioning us on this media"
+        const comment = typeof b.comment_id === 'string' ? igComments.get(b.comment_id) : undefined;
+        if (comment && comment.mediaId !== b.media_id) return unsupportedObject('post', b.comment_id as string);
         return { status: 200, body: { id: snowflake() } };
       },
     },
@@ -219,9 +353,29 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const authorization = req.headers.authorization ?? null;
     const query = Object.fromEntries(url.searchParams);
     const record = (route: string | null, status: number): void => {
-      sent.push({ method, path, route, query, body, authorization, status, at: new Date() });
+      const call = { method, path, route, query, body, authorization, status, at: new Date() };
+      sent.push(call);
+      options.onRecord?.(call);
     };
-    if (method === 'GET' && path === '/health') return send(res, 200, { ok: true });
+    if (method === 'GET' && path === '/health') return send(res, 200, { ok: true, sandbox: true });
+    // what the desk sent, for people trying the desk with a standalone sandbox (authorization left out)
+    if (method === 'GET' && path === '/_sandbox/calls') return send(res, 200, { calls: sent.map(({ authorization: _a, ...c }) => c) });
+    // fixtures over HTTP, for a sandbox running in another process (seed-demo's caption mention)
+    if (method === 'POST' && path === '/_sandbox/instagram/media') {
+      const m = (body ?? {}) as Partial<Record<keyof InstagramMediaFixture, unknown>>;
+      if (typeof m.id !== 'string' || typeof m.caption !== 'string' || typeof m.username !== 'string') {
+        return send(res, 400, { error: { message: 'id, caption and username are required strings' } });
+      }
+      igMedia.set(m.id, {
+        id: m.id,
+        caption: m.caption,
+        username: m.username,
+        ...(typeof m.timestamp === 'string' ? { timestamp: new Date(m.timestamp) } : {}),
+        ...(typeof m.permalink === 'string' ? { permalink: m.permalink } : {}),
+      });
+      res.writeHead(204).end();
+      return;
+    }
     const route = routes.find((r) => r.method === method && r.pattern.test(path));
     if (!route) {
       record(null, 404);
@@ -261,14 +415,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   const port = (server.address() as AddressInfo).port;
 
-  async function post(url: string | undefined, body: unknown, header: string, signature: string | null): Promise<number> {
+  function deskUrl(url: string | undefined): string {
     if (!url) throw new Error('no desk webhook URL configured for this network');
-    const payload = JSON.stringify(body);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (signature !== null) headers[header] = signature;
-    const res = await fetch(url, { method: 'POST', headers, body: payload });
-    await res.arrayBuffer();
-    return res.status;
+    return url;
   }
 
   return {
@@ -280,15 +429,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
-    postXEvent(event, opts = {}) {
-      const payload = JSON.stringify(event);
-      const signature = opts.signature !== undefined ? opts.signature : sign(options.xConsumerSecret, payload, 'base64');
-      return post(opts.url ?? options.deskWebhookUrls?.x, event, 'x-twitter-webhooks-signature', signature);
+    async postXEvent(event, opts = {}) {
+      return postSignedXEvent(deskUrl(opts.url ?? options.deskWebhookUrls?.x), options.xConsumerSecret, event, opts.signature);
     },
-    postMetaEvent(event, opts = {}) {
-      const payload = JSON.stringify(event);
-      const signature = opts.signature !== undefined ? opts.signature : sign(options.metaAppSecret, payload, 'hex');
-      return post(opts.url ?? options.deskWebhookUrls?.meta, event, 'X-Hub-Signature-256', signature);
+    async postMetaEvent(event, opts = {}) {
+      return postSignedMetaEvent(deskUrl(opts.url ?? options.deskWebhookUrls?.meta), options.metaAppSecret, event, opts.signature);
     },
     async checkXCrc(opts = {}) {
       const url = opts.url ?? options.deskWebhookUrls?.x;
@@ -322,7 +467,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       const { forUserId: _own, ...v2 } = tweet;
       return v2;
     },
+    addInstagramMedia(media) {
+      igMedia.set(media.id, media);
+    },
+    addInstagramMentionComment(comment) {
+      igComments.set(comment.id, comment);
+    },
     reset() {
+      igMedia.clear();
+      igComments.clear();
       sent.length = 0;
       failures.clear();
       mentions = [];

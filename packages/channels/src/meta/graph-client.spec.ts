@@ -40,6 +40,38 @@ describe('graphClient', () => {
     ]);
   });
 
+  it('replies to a mention in someone else\'s media with POST /{ig-user-id}/mentions (comment_id only for a comment mention)', async () => {
+    const { calls, fetchImpl } = fakeFetch([
+      { status: 200, body: { id: '17860000000000101' } },
+      { status: 200, body: { id: '17860000000000102' } },
+    ]);
+    const client = graphClient({ baseUrl: 'http://sandbox.test/v21.0', pageAccessToken: 't', fetch: fetchImpl });
+    await expect(client.replyToInstagramMention('17841400000000001', '17900000000000022', null, 'Thanks for the love!')).resolves.toEqual({
+      providerMessageId: '17860000000000101',
+    });
+    await expect(client.replyToInstagramMention('17841400000000001', '17900000000000020', '17860000000000021', 'DM us')).resolves.toEqual({
+      providerMessageId: '17860000000000102',
+    });
+    expect(calls.map((c) => [c.method, c.url, c.body])).toEqual([
+      ['POST', 'http://sandbox.test/v21.0/17841400000000001/mentions', { media_id: '17900000000000022', message: 'Thanks for the love!' }],
+      ['POST', 'http://sandbox.test/v21.0/17841400000000001/mentions', { media_id: '17900000000000020', comment_id: '17860000000000021', message: 'DM us' }],
+    ]);
+    expect(calls[0]?.headers.authorization).toBe('Bearer t');
+  });
+
+  it('classifies a refused mention reply like the other calls and checks the comment limit first', async () => {
+    const { calls, fetchImpl } = fakeFetch([
+      { status: 400, body: { error: { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4 } } },
+      { status: 400, body: { error: { message: '(#10) Requires instagram_manage_comments', type: 'OAuthException', code: 10 } } },
+    ]);
+    const client = graphClient({ pageAccessToken: 't', fetch: fetchImpl });
+    const reply = () => client.replyToInstagramMention('1', '2', null, 'hi').catch((e: unknown) => e as ProviderError);
+    expect(await reply()).toMatchObject({ status: 400, classification: 'temporary', providerCode: '4' });
+    expect(await reply()).toMatchObject({ status: 400, classification: 'permanent', providerCode: '10' });
+    await expect(client.replyToInstagramMention('1', '2', null, 'x'.repeat(2201))).rejects.toMatchObject({ field: 'body' });
+    expect(calls).toHaveLength(2);
+  });
+
   it('classifies Graph errors: rate-limit codes and 5xx temporary, policy errors permanent', async () => {
     const { fetchImpl } = fakeFetch([
       { status: 400, body: { error: { message: '(#4) Application request limit reached', type: 'OAuthException', code: 4, fbtrace_id: 'A1' } } },

@@ -26,6 +26,11 @@ export interface GraphClient {
   /** Facebook: POST /<comment-or-post-id>/comments; Instagram: POST /<ig-comment-id>/replies. */
   replyToComment(commentId: string, text: string, options?: { network?: 'facebook' | 'instagram' }): Promise<SocialSendResult>;
   replyToInstagramComment(commentId: string, text: string): Promise<SocialSendResult>;
+  /**
+   * A reply to a mention of us in someone else's media (where `/replies` is refused):
+   * `POST /{ig-user-id}/mentions` with `media_id`, `comment_id` for a comment mention, and `message`.
+   */
+  replyToInstagramMention(igUserId: string, mediaId: string, commentId: string | null, text: string): Promise<SocialSendResult>;
   /** Fetches the text and author of an Instagram mention the webhook announced by id only. */
   getInstagramMention(lookup: InstagramMentionLookup): Promise<InstagramMention>;
 }
@@ -95,10 +100,16 @@ export function graphClient(options: GraphClientOptions): GraphClient {
     async replyToInstagramComment(commentId, text) {
       return client.replyToComment(commentId, text, { network: 'instagram' });
     },
+    async replyToInstagramMention(igUserId, mediaId, commentId, text) {
+      checkText(text, INSTAGRAM_COMMENT_LIMIT, 'an Instagram comment');
+      const body = { media_id: mediaId, ...(commentId ? { comment_id: commentId } : {}), message: text };
+      const json = await call('POST', `/${encodeURIComponent(igUserId)}/mentions`, body);
+      return idOf(json, 'id');
+    },
     async getInstagramMention(lookup) {
       const fields = lookup.commentId
         ? `mentioned_comment.comment_id(${lookup.commentId}){id,text,username,timestamp,from{id,username},media{id}}`
-        : `mentioned_media.media_id(${lookup.mediaId}){id,caption,username,timestamp}`;
+        : `mentioned_media.media_id(${lookup.mediaId}){id,caption,username,timestamp,permalink}`;
       const json = await call('GET', `/${encodeURIComponent(lookup.igUserId)}?fields=${encodeURIComponent(fields)}`);
       const node = isRecord(json.mentioned_comment) ? json.mentioned_comment : isRecord(json.mentioned_media) ? json.mentioned_media : null;
       if (!node) throw new ProviderError({ provider: 'graph', status: 200, classification: 'permanent', providerMessage: 'mention not found' });

@@ -5,7 +5,14 @@ import igMentions from './__fixtures__/instagram-mentions.json';
 import messenger from './__fixtures__/messenger-message.json';
 import feedComment from './__fixtures__/page-feed-comment.json';
 import pageMention from './__fixtures__/page-mention.json';
-import { instagramMentionLookups, instagramMentionToNormalized, metaTime, parseMetaWebhook } from './parse-webhook';
+import {
+  instagramMentionLookups,
+  instagramMentionTargetId,
+  instagramMentionToNormalized,
+  metaTime,
+  parseInstagramMentionTargetId,
+  parseMetaWebhook,
+} from './parse-webhook';
 
 const PAGE = '105000000000001';
 const IG = '17841400000000001';
@@ -117,11 +124,23 @@ describe('parseMetaWebhook: Instagram', () => {
       externalId: '17860000000000021',
       sender: { kind: 'instagram', value: '@dan', displayName: '@Dan' },
       conversationKey: 'ig-media:17900000000000020:@dan',
-      replyTarget: { kind: 'instagram-comment', id: '17860000000000021' },
+      // someone else's media: answered through POST /{ig-user-id}/mentions, never /replies
+      replyTarget: { kind: 'instagram-mention', id: '17900000000000020:17860000000000021' },
       isPublic: true,
     });
     expect(m.sentAt?.toISOString()).toBe('2023-11-14T22:20:00.000Z');
     expect(() => instagramMentionToNormalized({ id: '1', mediaId: '2', text: '', username: null, fromId: null, timestamp: null }, IG)).toThrow(QuarantineError);
+  });
+
+  it('targets a caption mention by its media alone', () => {
+    const m = instagramMentionToNormalized({ id: '17900000000000022', mediaId: '17900000000000022', text: 'Love @acme', username: 'eve', fromId: null, timestamp: null }, IG);
+    expect(m.replyTarget).toEqual({ kind: 'instagram-mention', id: '17900000000000022' });
+  });
+
+  it('encodes and decodes mention reply targets', () => {
+    expect(parseInstagramMentionTargetId(instagramMentionTargetId('179', null))).toEqual({ mediaId: '179', commentId: null });
+    expect(parseInstagramMentionTargetId(instagramMentionTargetId('179', '178'))).toEqual({ mediaId: '179', commentId: '178' });
+    for (const bad of ['', ':178', '179:', '1:2:3']) expect(parseInstagramMentionTargetId(bad)).toBeNull();
   });
 });
 

@@ -194,7 +194,25 @@ export interface InstagramMention {
 }
 
 /**
- * An Instagram mention, once fetched, as a message. Without the author's id (caption mentions give
+ * The id of an `instagram-mention` reply target: what `POST /{ig-user-id}/mentions` needs besides
+ * our account id (the inbox's igUserId): the media, and the comment when we were mentioned in one.
+ * Graph ids are digits, so `:` cannot occur inside either part.
+ */
+export function instagramMentionTargetId(mediaId: string, commentId: string | null): string {
+  return commentId ? `${mediaId}:${commentId}` : mediaId;
+}
+
+/** Reverses instagramMentionTargetId; null for an id it did not make. */
+export function parseInstagramMentionTargetId(id: string): { mediaId: string; commentId: string | null } | null {
+  const [mediaId, commentId, ...rest] = id.split(':');
+  if (!mediaId || commentId === '' || rest.length > 0) return null;
+  return { mediaId, commentId: commentId ?? null };
+}
+
+/**
+ * An Instagram mention, once fetched, as a message. It sits in someone else's media, where
+ * `POST /{comment-id}/replies` is refused: the reply goes through `POST /{ig-user-id}/mentions`
+ * (an `instagram-mention` target), public like a comment reply. Without the author's id (caption mentions give
  * only a username) the identity value is `@<username>`; the contact matcher normalizes handles.
  */
 export function instagramMentionToNormalized(mention: InstagramMention, igUserId: string): NormalizedMessage {
@@ -208,7 +226,8 @@ export function instagramMentionToNormalized(mention: InstagramMention, igUserId
     sentAt: metaTime(mention.timestamp),
     isPublic: true,
     conversationKey: `ig-media:${mention.mediaId}:${senderValue}`,
-    replyTarget: { kind: 'instagram-comment', id: mention.id },
+    // a caption mention's id is the media id (see InstagramMention.id)
+    replyTarget: { kind: 'instagram-mention', id: instagramMentionTargetId(mention.mediaId, mention.id === mention.mediaId ? null : mention.id) },
     recipientAccountId: igUserId,
     participants: [igUserId],
   });

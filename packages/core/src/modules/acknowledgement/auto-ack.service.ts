@@ -7,7 +7,7 @@ import type { AppConfig } from '../../platform/config/config';
 import { AuditService, SYSTEM } from '../audit/audit.service';
 import { Inbox } from '../channels/inbox.entity';
 import { OutboxService } from '../delivery/outbox.service';
-import { socialDriver, type SocialChannelDriver } from '../channels/social-channels';
+import { isPublicTarget, socialDriver, type SocialChannelDriver } from '../channels/social-channels';
 import { formatPromise } from '../sla/business-time';
 import { calendarOf } from '../sla/policy-matcher';
 import { SlaClock } from '../sla/sla-clock.entity';
@@ -140,7 +140,7 @@ export class AutoAckService {
   private async acknowledgeSocial(req: AutoAckRequest, row: InboundRow, inbox: Inbox, driver: SocialChannelDriver): Promise<AutoAckOutcome> {
     const target = row.metadata?.replyTarget ?? null;
     if (!target?.kind || !target.id) return { sent: false, reason: 'no-address' };
-    const isPublic = row.is_public || target.kind === driver.publicKind;
+    const isPublic = row.is_public || isPublicTarget(driver, target);
     const autoAckPublic = (inbox.settings as { autoAckPublic?: unknown } | null)?.autoAckPublic === true;
     if (isPublic && !autoAckPublic) return { sent: false, reason: 'public-off' };
     // our own account (a loop, or an echo of our own post) is never acknowledged

@@ -61,8 +61,13 @@ export interface SocialChannelDriver {
   ownIds(settings: unknown): string[];
   /** The sending adapter for one inbox, with the inbox's credentials and base URL. */
   outbound(settings: unknown): SocialAdapter;
-  /** The public and the private reply kinds of the network, and whether a private reply can go to the sender's id. */
-  readonly publicKind: ReplyTargetKind;
+  /**
+   * The public and the private reply kinds of the network, and whether a private reply can go to
+   * the sender's id. There can be several public kinds (Instagram: a comment reply, and a reply to
+   * a mention in someone else's media), all public replies with the same limit: test a target
+   * with isPublicTarget.
+   */
+  readonly publicKinds: readonly ReplyTargetKind[];
   readonly privateKind: ReplyTargetKind;
   readonly privateToSender: boolean;
   /** Throws ChannelValidationError('body') when the text breaks the target's rules. */
@@ -82,7 +87,7 @@ const xDriver: SocialChannelDriver = {
     const client = xClient({ ...(s.apiBaseUrl ? { baseUrl: s.apiBaseUrl } : {}), ...(s.bearerToken ? { bearerToken: s.bearerToken } : {}), ...(s.oauth1 ? { oauth1: s.oauth1 } : {}) });
     return createXAdapter({ client, ownUserId: s.userId }) as SocialAdapter;
   },
-  publicKind: 'x-tweet',
+  publicKinds: ['x-tweet'],
   privateKind: 'x-dm',
   privateToSender: true,
   validate(text, target) {
@@ -103,9 +108,10 @@ function metaDriver(kind: 'facebook' | 'instagram'): SocialChannelDriver {
       const s = MetaInboxSettings.parse(settings);
       const client = graphClient({ pageAccessToken: s.pageAccessToken, ...(s.graphBaseUrl ? { baseUrl: s.graphBaseUrl } : {}) });
       const make = kind === 'facebook' ? createFacebookAdapter : createInstagramAdapter;
-      return make({ client, ownIds: ids(settings) }) as SocialAdapter;
+      // igUserId: the account a reply to an Instagram mention is posted from
+      return make({ client, ownIds: ids(settings), ...(s.igUserId ? { igUserId: s.igUserId } : {}) }) as SocialAdapter;
     },
-    publicKind: kind === 'facebook' ? 'facebook-comment' : 'instagram-comment',
+    publicKinds: kind === 'facebook' ? ['facebook-comment'] : ['instagram-comment', 'instagram-mention'],
     privateKind: kind === 'facebook' ? 'messenger' : 'instagram-dm',
     // a private reply to a commenter needs the Private Replies API, which we do not call yet
     privateToSender: false,
@@ -115,6 +121,8 @@ function metaDriver(kind: 'facebook' | 'instagram'): SocialChannelDriver {
         'instagram-dm': [INSTAGRAM_DM_TEXT_LIMIT, 'an Instagram message'],
         'facebook-comment': [FACEBOOK_COMMENT_LIMIT, 'a Facebook comment'],
         'instagram-comment': [INSTAGRAM_COMMENT_LIMIT, 'an Instagram comment'],
+        // a reply to a mention is an Instagram comment too, on someone else's media
+        'instagram-mention': [INSTAGRAM_COMMENT_LIMIT, 'an Instagram comment'],
       };
       const [max, what] = limits[target.kind] ?? [0, target.kind];
       limit(text, max, what);
@@ -123,6 +131,11 @@ function metaDriver(kind: 'facebook' | 'instagram'): SocialChannelDriver {
 }
 
 const DRIVERS = new Map<string, SocialChannelDriver>([xDriver, metaDriver('facebook'), metaDriver('instagram')].map((d) => [d.kind, d]));
+
+/** Whether a reply to `target` is public on the driver's network (a comment or mention reply, a public tweet). */
+export function isPublicTarget(driver: SocialChannelDriver, target: Pick<ReplyTarget, 'kind'>): boolean {
+  return driver.publicKinds.includes(target.kind);
+}
 
 /** The social channel driver of a kind, or null for channels that are not social (email, webform). */
 export function socialDriver(kind: string): SocialChannelDriver | null {

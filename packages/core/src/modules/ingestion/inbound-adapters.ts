@@ -1,3 +1,4 @@
+import type { DataSource } from 'typeorm';
 import {
   AdapterRegistry,
   createEmailAdapter,
@@ -5,11 +6,14 @@ import {
   createFacebookAdapter,
   createInstagramAdapter,
   createXAdapter,
+  graphClient,
   QuarantineError,
   type ChannelAdapter,
   type GraphClient,
+  type InstagramMentionResolver,
   type XClient,
 } from '@desk/channels';
+import { MetaInboxSettings } from '../channels/social-channels';
 
 /** Registry token of the adapters used to PARSE inbound payloads (sending goes through the delivery module). */
 export const INBOUND_ADAPTERS = Symbol('INBOUND_ADAPTERS');
@@ -23,6 +27,7 @@ const noGraph: GraphClient = {
   sendInstagramMessage: refuse,
   replyToComment: refuse,
   replyToInstagramComment: refuse,
+  replyToInstagramMention: refuse,
   getInstagramMention: refuse,
 };
 
@@ -48,13 +53,33 @@ function jsonPayload(adapter: ChannelAdapter): ChannelAdapter {
   };
 }
 
-export function createInboundAdapters(): AdapterRegistry {
+/**
+ * Instagram `mentions` events carry ids only; parsing one asks the Graph API (the inbox's page
+ * token and `graphBaseUrl`, the sandbox in tests and demos) for the caption or comment. It runs in
+ * the worker's ingest, after the raw event was stored: a temporary failure is retried by the ingest
+ * job, a permanent one quarantines the event (see createInstagramAdapter).
+ */
+export function instagramMentionResolver(ds: DataSource): InstagramMentionResolver {
+  return async (lookup, ctx) => {
+    const [row]: Array<{ settings: unknown }> = await ds.query(`SELECT settings FROM inboxes WHERE id = $1`, [ctx.inboxId]);
+    const settings = MetaInboxSettings.safeParse(row?.settings);
+    if (!settings.success) throw new QuarantineError('instagram mention: the inbox has no Graph API credentials to look it up');
+    const s = settings.data;
+    return graphClient({ pageAccessToken: s.pageAccessToken, ...(s.graphBaseUrl ? { baseUrl: s.graphBaseUrl } : {}) }).getInstagramMention(lookup);
+  };
+}
+
+/** Without a DataSource (unit tests), Instagram mention lookups are refused and such events quarantined. */
+export function createInboundAdapters(ds?: DataSource): AdapterRegistry {
+  const resolveInstagramMention: InstagramMentionResolver = ds
+    ? instagramMentionResolver(ds)
+    : () => Promise.reject(new QuarantineError('instagram mention lookups are not configured'));
   return new AdapterRegistry([
     createEmailAdapter({ transport: refuseToSend }),
     // the web form stores the validated submission as JSON; its adapter decodes the bytes itself
     createWebformAdapter() as ChannelAdapter,
     jsonPayload(createXAdapter({ client: noX, ownUserId: '' }) as ChannelAdapter),
     jsonPayload(createFacebookAdapter({ client: noGraph, ownIds: [] }) as ChannelAdapter),
-    jsonPayload(createInstagramAdapter({ client: noGraph, ownIds: [] }) as ChannelAdapter),
+    jsonPayload(createInstagramAdapter({ client: noGraph, ownIds: [], resolveInstagramMention }) as ChannelAdapter),
   ]);
 }

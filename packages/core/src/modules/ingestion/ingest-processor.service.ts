@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { AdapterRegistry, NormalizedMessage } from '@desk/channels';
+import { ProviderError, type AdapterRegistry, type NormalizedMessage } from '@desk/channels';
 import type { ThreadSummary } from '@desk/contracts';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
@@ -111,6 +111,9 @@ export class IngestProcessor {
         threadSecret: this.threadSecret,
       });
     } catch (e) {
+      // a provider that answers "later" while parsing (an Instagram mention's text is looked up):
+      // the ingest job retries with backoff and quarantines only after its last attempt
+      if (e instanceof ProviderError && e.classification === 'temporary') throw e;
       const reason = (e as { reason?: unknown }).reason;
       return this.quarantine(eventId, typeof reason === 'string' ? reason : `parse failed: ${(e as Error).message ?? String(e)}`);
     }

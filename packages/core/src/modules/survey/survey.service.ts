@@ -1,10 +1,12 @@
 import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ReplyTarget } from '@desk/channels';
 import type { ThreadStatus } from '@desk/contracts';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
 import { AuditService } from '../audit/audit.service';
 import { Inbox } from '../channels/inbox.entity';
+import { socialDriver } from '../channels/social-channels';
 import { Thread } from '../conversations/thread.entity';
 import { toThreadSummary } from '../conversations/thread.mapper';
 import { OutboxService } from '../delivery/outbox.service';
@@ -22,6 +24,12 @@ export interface SurveyAnswer {
   comment: string | null;
 }
 
+/** How one resolved thread's survey reaches the customer, or why it does not. */
+type SurveyRoute =
+  | { kind: 'social'; target: ReplyTarget }
+  | { kind: 'email'; to: string; from: string; why?: string }
+  | { kind: 'none'; reason: string };
+
 /** 400 for a forged link, 410 for an expired one or a thread that is gone; `page` is the HTML to show. */
 export class SurveyLinkError extends HttpException {
   constructor(readonly reason: 'forged' | 'expired' | 'gone') {
@@ -37,7 +45,7 @@ export class SurveyLinkError extends HttpException {
 
 /**
  * Satisfaction survey without a black hole (issue 4). Resolving a thread sends (through the outbox,
- * by email) a signed link to a one-question page; every submit is recorded (the latest wins), and a
+ * on the thread's channel, privately) a signed link to a one-question page; every submit is recorded (the latest wins), and a
  * low score (≤ 2) or "please contact me" reopens the thread with a running response clock and tells
  * the assignee, so the request cannot sit unanswered.
  */
@@ -63,9 +71,12 @@ export class SurveyService {
   }
 
   /**
-   * After a thread was resolved (committed). Skipped when the inbox says `settings.survey: false`,
-   * the contact has no email address, or the thread is no longer resolved. Never throws: a survey
-   * that could not be written must not fail the agent's status change.
+   * After a thread was resolved (committed). Skipped when the inbox says `settings.survey: false`
+   * or the thread is no longer resolved. The link goes on the thread's channel (see `route`): by
+   * email for email and web-form threads, privately (DM / Messenger / Instagram DM) for social
+   * ones, never as a public post. When the customer cannot be reached, the thread's audit trail says
+   * why (`survey.skipped`). Never throws: a survey that could not be written must not fail the
+   * agent's status change.
    */
   async onResolved(threadId: string): Promise<void> {
     try {
@@ -74,31 +85,90 @@ export class SurveyService {
         if (!thread || thread.status !== 'resolved') return null;
         const inbox = await m.findOneByOrFail(Inbox, { id: thread.inboxId });
         if (inbox.settings.survey === false) return null;
-        const [contact]: Array<{ primary_email: string | null }> = await m.query(`SELECT primary_email FROM contacts WHERE id = $1`, [thread.contactId]);
-        const to = contact?.primary_email;
-        const from = await this.outbox.replyFromAddress(m, inbox);
-        if (!to || !from) return null;
+        const route = await this.route(m, thread, inbox);
+        if (route.kind === 'none') {
+          await this.audit.record({ actor: { kind: 'system' }, action: 'survey.skipped', threadId, reason: route.reason, data: { channel: thread.channel } }, m);
+          return null;
+        }
         const url = this.surveyUrl(threadId);
+        const text = `Your request #${thread.number} was resolved. How did we do?\n\nOne question, one click: ${url}\n\nIf something is still missing, say so there and we will get back to you.`;
+        if (route.kind === 'social') {
+          const w = await this.outbox.writeSystemSocial(m, {
+            threadId,
+            contactId: thread.contactId,
+            channel: thread.channel,
+            target: route.target,
+            isPublic: false,
+            body: text,
+            metadata: { survey: true },
+          });
+          await this.audit.record({ actor: { kind: 'system' }, action: 'survey.sent', threadId, data: { messageId: w.messageId, channel: thread.channel, target: route.target } }, m);
+          return w;
+        }
         const w = await this.outbox.writeSystemEmail(m, {
           threadId,
           contactId: thread.contactId,
-          from,
-          to: [to],
+          from: route.from,
+          to: [route.to],
           subject: `How did we do? [#${thread.number}]`,
-          body: `Your request #${thread.number} was resolved. How did we do?\n\nOne question, one click: ${url}\n\nIf something is still missing, say so there and we will get back to you.`,
+          body: text,
           metadata: { survey: true },
         });
-        // an inbox without a mailbox (web form, social) sends from the address chosen above
+        // an inbox without a mailbox (web form, social) sends from the address chosen by `route`
         if (inbox.channel !== 'email') {
-          await m.query(`UPDATE outbound_deliveries SET recipient = recipient || jsonb_build_object('from', $2::text) WHERE id = $1`, [w.deliveryId, from]);
+          await m.query(`UPDATE outbound_deliveries SET recipient = recipient || jsonb_build_object('from', $2::text) WHERE id = $1`, [w.deliveryId, route.from]);
         }
-        await this.audit.record({ actor: { kind: 'system' }, action: 'survey.sent', threadId, data: { messageId: w.messageId, to: [to] } }, m);
+        await this.audit.record(
+          { actor: { kind: 'system' }, action: 'survey.sent', threadId, reason: route.why ?? null, data: { messageId: w.messageId, channel: 'email', to: [route.to] } },
+          m,
+        );
         return w;
       });
       if (written) await this.outbox.announce(written);
     } catch (e) {
       this.log.warn(`survey for thread ${threadId} not sent: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Where the survey of a resolved thread goes. Email and web-form threads: the contact's primary
+   * address. Social threads: a private message on the thread's network, to the customer's latest
+   * private reply target (they wrote us a DM), or to their network id when the network can DM a
+   * sender and the inbox says it may DM people who only wrote publicly (`settings.dmToMentioners`:
+   * X users who accept DMs from anyone or follow us). A survey is never posted publicly; without a
+   * private route it falls back to an email address linked to the contact, else it is not sent.
+   */
+  private async route(m: EntityManager, thread: Thread, inbox: Inbox): Promise<SurveyRoute> {
+    const driver = socialDriver(thread.channel);
+    if (!driver) {
+      const [contact]: Array<{ primary_email: string | null }> = await m.query(`SELECT primary_email FROM contacts WHERE id = $1`, [thread.contactId]);
+      const to = contact?.primary_email;
+      if (!to) return { kind: 'none', reason: 'the contact has no email address' };
+      const from = await this.outbox.replyFromAddress(m, inbox);
+      if (!from) return { kind: 'none', reason: 'no email inbox to send the survey from' };
+      return { kind: 'email', to, from };
+    }
+    const rows: Array<{ target: ReplyTarget | null; sender: string | null }> = await m.query(
+      `SELECT metadata->'replyTarget' AS target, metadata->'from'->>'address' AS sender FROM messages
+        WHERE thread_id = $1 AND direction = 'inbound' AND channel = $2
+        ORDER BY created_at DESC, id DESC LIMIT 50`,
+      [thread.id, thread.channel],
+    );
+    const dm = rows.find((r) => r.target?.kind === driver.privateKind)?.target;
+    if (dm) return { kind: 'social', target: dm };
+    const sender = rows.find((r) => r.sender)?.sender;
+    if (sender && driver.privateToSender && inbox.settings.dmToMentioners === true) return { kind: 'social', target: { kind: driver.privateKind, id: sender } };
+    const noDm = `the ${thread.channel} customer wrote only publicly and the inbox cannot message them privately`;
+    const [email]: Array<{ address: string }> = await m.query(
+      `SELECT i.normalized_value AS address FROM contact_identities i JOIN contacts c ON c.id = i.contact_id
+        WHERE i.contact_id = $1 AND i.kind = 'email'
+        ORDER BY (i.normalized_value = lower(c.primary_email)) DESC NULLS LAST, i.created_at LIMIT 1`,
+      [thread.contactId],
+    );
+    if (!email) return { kind: 'none', reason: `${noDm}, and the contact has no linked email address` };
+    const from = await this.outbox.replyFromAddress(m, inbox);
+    if (!from) return { kind: 'none', reason: `${noDm}, and there is no email inbox to send the survey from` };
+    return { kind: 'email', to: email.address, from, why: `${noDm}: sent by email instead` };
   }
 
   /** The hosted page for a link; throws SurveyLinkError. */
