@@ -30,5 +30,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Mantine + jsdom renders of whole pages take seconds on a loaded 2-core CI machine
+    testTimeout: 20_000,
   },
 });

@@ -18,6 +18,8 @@ import { EmailWebhookController } from './webhooks/email-webhook.controller';
 import { MetaWebhookController, XWebhookController } from './webhooks/social-webhooks.controller';
 import { InboundEventsController } from './inbound-events/inbound-events.controller';
 import { MessagesController } from './threads/messages.controller';
+import { AttachmentsController } from './attachments/attachments.controller';
+import { ThreadMovesController } from './threads/thread-moves.controller';
 import { SlaController } from './sla/sla.controller';
 import { SlaSettingsController } from './sla/sla-settings.controller';
 import { SupervisorController } from './supervisor/supervisor.controller';
@@ -26,6 +28,8 @@ import { PublicFormsController } from './public-forms/public-forms.controller';
 import { ContactLinksController } from './contacts/contact-links.controller';
 import { PublicSurveyController } from './public-survey/public-survey.controller';
 import { SearchController } from './search/search.controller';
+import { CannedRepliesController } from './canned-replies/canned-replies.controller';
+import { NotificationsController } from './notifications/notifications.controller';
 
 @Module({})
 export class AppModule {
@@ -33,7 +37,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(config, 'api'), DiscoveryModule],
-      controllers: [AuthController, AgentsController, ThreadsController, MessagesController, ContactsController, InboxesController, HealthController, MetricsController, EmailWebhookController, XWebhookController, MetaWebhookController, InboundEventsController, SlaController, SlaSettingsController, SupervisorController, ReportsController, SearchController, PublicFormsController, ContactLinksController, PublicSurveyController],
+      controllers: [AuthController, AgentsController, ThreadsController, MessagesController, AttachmentsController, ThreadMovesController, ContactsController, InboxesController, HealthController, MetricsController, EmailWebhookController, XWebhookController, MetaWebhookController, InboundEventsController, SlaController, SlaSettingsController, SupervisorController, ReportsController, SearchController, PublicFormsController, ContactLinksController, PublicSurveyController, CannedRepliesController, NotificationsController],
       providers: [
         HealthService,
         SearchService,

@@ -3,6 +3,7 @@ import { CoreModule, type AppConfig } from '@desk/core';
 import { JOB_HANDLERS, type JobHandler } from './jobs/job-handler';
 import { WorkerHost } from './jobs/worker-host';
 import { SessionCleanupJob } from './maintenance/session-cleanup.job';
+import { AttachmentCleanupJob } from './maintenance/attachment-cleanup.job';
 import { DeliverJob } from './delivery/deliver.job';
 import { DeliverReconcileJob } from './delivery/deliver-reconcile.job';
 import { NotifyEmailJob } from './delivery/notify-email.job';
@@ -19,7 +20,7 @@ import { AssignmentSweepJob } from './assignment/assignment-sweep.job';
 import { StalledAutoReassignJob } from './assignment/stalled-auto-reassign.job';
 
 /** Every job processor of the desk; WorkerHost refuses to start if a job name has none. */
-export const HANDLERS: Array<Type<JobHandler>> = [SessionCleanupJob, IngestJob, IngestReconcileJob, XMentionsPollJob, DeliverJob, DeliverReconcileJob, NotifyEmailJob, SlaWarnJob, SlaBreachJob, SlaEscalateJob, SlaReconcileJob, AssignmentSweepJob, StalledAutoReassignJob];
+export const HANDLERS: Array<Type<JobHandler>> = [SessionCleanupJob, AttachmentCleanupJob, IngestJob, IngestReconcileJob, XMentionsPollJob, DeliverJob, DeliverReconcileJob, NotifyEmailJob, SlaWarnJob, SlaBreachJob, SlaEscalateJob, SlaReconcileJob, AssignmentSweepJob, StalledAutoReassignJob];
 
 @Module({})
 export class WorkerModule {

@@ -11,3 +11,7 @@ export * from './sla';
 export * from './supervisor';
 export * from './search';
 export * from './contact-links';
+export * from './thread-moves';
+export * from './canned-replies';
+export * from './notifications';
+export * from './reply-modes';

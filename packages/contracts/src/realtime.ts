@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DeliveryState, Priority, ThreadStatus } from './enums';
 import { Message, ThreadSummary } from './threads';
+import { Notification } from './notifications';
 
 /**
  * Events pushed over socket.io. Services publish them through Redis; the gateway picks the rooms.
@@ -15,6 +16,8 @@ export const RealtimeEvents = {
       priority: Priority.optional(),
       assigneeId: z.uuid().nullable().optional(),
       teamId: z.uuid().nullable().optional(),
+      /** Messages moved in or out (split, merge): open views of the thread reload its messages. */
+      messagesMoved: z.literal(true).optional(),
     }),
   }),
   'message.created': z.object({ threadId: z.uuid(), message: Message }),
@@ -25,6 +28,8 @@ export const RealtimeEvents = {
     threadId: z.uuid(),
     viewers: z.array(z.object({ agentId: z.uuid(), name: z.string(), typing: z.boolean() })),
   }),
+  /** To `agent:<id>` only: someone mentioned the agent in a note. */
+  'notification.created': z.object({ notification: Notification }),
 } as const;
 
 export type RealtimeEventName = keyof typeof RealtimeEvents;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import type { AppConfig } from './platform/config/config';
 import { APP_CONFIG, ConfigModule } from './platform/config/config.module';
 import { DatabaseModule } from './platform/database/database.module';
@@ -12,6 +13,8 @@ import { AuditService } from './modules/audit/audit.service';
 import { InboxesService } from './modules/channels/inboxes.service';
 import { ContactsService } from './modules/contacts/contacts.service';
 import { ThreadsService } from './modules/conversations/threads.service';
+import { AttachmentsService } from './modules/conversations/attachments.service';
+import { ThreadMovesService } from './modules/conversations/thread-moves.service';
 import { RealtimePublisher } from './modules/realtime/realtime.publisher';
 import { IngestionService } from './modules/ingestion/ingestion.service';
 import { IngestProcessor } from './modules/ingestion/ingest-processor.service';
@@ -40,8 +43,10 @@ import { ReportsService } from './modules/assignment/reports.service';
 import { WebformService } from './modules/webform/webform.service';
 import { ContactLinksService } from './modules/contacts/contact-links.service';
 import { SurveyService } from './modules/survey/survey.service';
+import { CannedRepliesService } from './modules/canned-replies/canned-replies.service';
+import { NotificationsService } from './modules/notifications/notifications.service';
 
-const SERVICES = [AgentsService, AuthService, AuditService, InboxesService, ContactsService, ThreadsService, RealtimePublisher, IngestionService, OutboxService, SlaScheduler, SlaService, SlaSettingsService, SlaReconciler, SlaEscalationService, AssignmentService, StalledService, RepeatContactService, SupervisorService, ReportsService, WebformService, ContactLinksService, SurveyService];
+const SERVICES = [AgentsService, AuthService, AuditService, InboxesService, ContactsService, ThreadsService, AttachmentsService, ThreadMovesService, RealtimePublisher, IngestionService, OutboxService, SlaScheduler, SlaService, SlaSettingsService, SlaReconciler, SlaEscalationService, AssignmentService, StalledService, RepeatContactService, SupervisorService, ReportsService, WebformService, ContactLinksService, SurveyService, CannedRepliesService, NotificationsService];
 
 /** Ingestion: parse, resolve, thread, commit. Hooks and the file store are tokens so later issues can swap them. */
 const INGESTION_PROVIDERS = [
@@ -55,7 +60,7 @@ const INGESTION_PROVIDERS = [
   AutoAckService,
   PostIngestHooks,
   { provide: INGEST_HOOKS, useExisting: PostIngestHooks },
-  { provide: INBOUND_ADAPTERS, useFactory: createInboundAdapters },
+  { provide: INBOUND_ADAPTERS, inject: [DataSource], useFactory: (ds: DataSource) => createInboundAdapters(ds) },
   { provide: FILE_STORE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new LocalFileStore(join(c.DATA_DIR, 'attachments')) },
 ];
 

@@ -1,4 +1,5 @@
 import type { Me, MessagePage, ThreadDetail, ThreadPage, UpdateThreadRequest } from '@desk/contracts';
+import type { LinkIdentityRequest, MergeContactsRequest, UnmergeContactsRequest } from '@desk/contracts';
 import {
   useInfiniteQuery,
   useMutation,
@@ -90,6 +91,66 @@ export function useContactThreads(id: string | undefined) {
   });
 }
 
+export function useMergeSuggestions(contactId: string) {
+  return useQuery({ queryKey: keys.mergeSuggestions(contactId), queryFn: ({ signal }) => api.mergeSuggestions(contactId, signal) });
+}
+
+export function useContactMerges(contactId: string) {
+  return useQuery({ queryKey: keys.contactMerges(contactId), queryFn: ({ signal }) => api.contactMerges(contactId, signal) });
+}
+
+export function useEmailSuggestions(threadId: string, enabled: boolean) {
+  return useQuery({ queryKey: keys.emailSuggestions(threadId), queryFn: ({ signal }) => api.emailSuggestions(threadId, signal), enabled });
+}
+
+/**
+ * Linking, merging and unmerging change who a thread belongs to: the contacts (their identities,
+ * suggestions and merges live under the contact key), every cached thread and every list.
+ */
+function useAfterContactChange() {
+  const qc = useQueryClient();
+  return (contactIds: string[]) => {
+    for (const id of contactIds) void qc.invalidateQueries({ queryKey: keys.contact(id) });
+    void qc.invalidateQueries({ queryKey: keys.contactThreadLists });
+    void qc.invalidateQueries({ queryKey: keys.threadDetails });
+    void qc.invalidateQueries({ queryKey: keys.threadLists });
+  };
+}
+
+export function useLinkIdentity(contactId: string) {
+  const after = useAfterContactChange();
+  return useMutation({
+    mutationFn: (body: LinkIdentityRequest) => api.linkIdentity(contactId, body),
+    onSuccess: () => after([contactId]),
+  });
+}
+
+export function useMergeContacts(contactId: string) {
+  const after = useAfterContactChange();
+  return useMutation({
+    mutationFn: (body: MergeContactsRequest) => api.mergeContacts(contactId, body),
+    onSuccess: (r) => after([contactId, r.mergedContactId]),
+  });
+}
+
+export function useUnmergeContacts(contactId: string) {
+  const after = useAfterContactChange();
+  return useMutation({
+    mutationFn: (body: UnmergeContactsRequest) => api.unmergeContacts(contactId, body),
+    onSuccess: (r) => after([contactId, r.mergedContactId]),
+  });
+}
+
 export function useAgents() {
   return useQuery({ queryKey: keys.agents, queryFn: ({ signal }) => api.agents(signal), staleTime: 60_000 });
+}
+
+/** Every canned reply the agent may use (filtered in the picker: the list is small). */
+export function useCannedReplies() {
+  return useQuery({ queryKey: keys.cannedReplies, queryFn: ({ signal }) => api.cannedReplies(undefined, signal), staleTime: 60_000 });
+}
+
+/** The bell: the latest notifications and the unread count; kept live by `notification.created`. */
+export function useNotifications() {
+  return useQuery({ queryKey: keys.notifications, queryFn: ({ signal }) => api.notifications(undefined, signal) });
 }

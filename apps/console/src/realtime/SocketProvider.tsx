@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { keys } from '../api/keys';
-import { applyThreadSummary, handleMessageCreated, handleSla, updateDelivery } from './realtime-cache';
+import { applyThreadSummary, handleMessageCreated, handleNotificationCreated, handleSla, updateDelivery } from './realtime-cache';
 
 type Presence = RealtimeEventPayload<'presence.updated'>['viewers'];
 
@@ -65,7 +65,12 @@ export function SocketProvider({ children }: { children: ReactNode }) {
     });
     socket.on('thread.updated', (raw: unknown) => {
       const e = parse('thread.updated', raw);
-      if (e) applyThreadSummary(qc, e.thread);
+      if (!e) return;
+      applyThreadSummary(qc, e.thread);
+      if (e.changes.messagesMoved) {
+        void qc.invalidateQueries({ queryKey: keys.thread(e.thread.id) });
+        void qc.invalidateQueries({ queryKey: keys.messages(e.thread.id) });
+      }
     });
     socket.on('message.created', (raw: unknown) => {
       const e = parse('message.created', raw);
@@ -82,6 +87,10 @@ export function SocketProvider({ children }: { children: ReactNode }) {
     socket.on('sla.breached', (raw: unknown) => {
       const e = parse('sla.breached', raw);
       if (e) handleSla(qc, e.threadId);
+    });
+    socket.on('notification.created', (raw: unknown) => {
+      const e = parse('notification.created', raw);
+      if (e) handleNotificationCreated(qc, e);
     });
     socket.on('presence.updated', (raw: unknown) => {
       const e = parse('presence.updated', raw);

@@ -1,4 +1,4 @@
-import type { Message, ThreadSummary } from '@desk/contracts';
+import type { Contact, Message, ThreadDetail, ThreadSummary } from '@desk/contracts';
 
 let n = 0;
 function uuid(): string {
@@ -31,6 +31,11 @@ export function threadSummary(overrides: Partial<ThreadSummary> = {}): ThreadSum
   };
 }
 
+/** A thread as GET /api/threads/:id answers. */
+export function threadDetail(overrides: Partial<ThreadDetail> = {}): ThreadDetail {
+  return { ...threadSummary(), linkedThreadId: null, resolvedAt: null, mergedIntoThreadId: null, mergedIntoThreadNumber: null, flags: {}, ...overrides };
+}
+
 export function message(overrides: Partial<Message> = {}): Message {
   return {
     id: uuid(),
@@ -48,6 +53,21 @@ export function message(overrides: Partial<Message> = {}): Message {
     deliveryError: null,
     attachments: [],
     createdAt: '2025-01-01T10:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** A contact as GET /api/contacts/:id answers, with its identities. */
+export function contact(overrides: Partial<Contact> = {}): Contact {
+  const id = uuid();
+  const email = overrides.primaryEmail ?? `contact${n}@example.com`;
+  return {
+    id,
+    name: `Contact ${n}`,
+    primaryEmail: email,
+    tags: [],
+    identities: email ? [{ id: uuid(), kind: 'email', value: email, displayName: null }] : [],
+    createdAt: '2025-01-01T09:00:00.000Z',
     ...overrides,
   };
 }

@@ -1,4 +1,6 @@
 import { Agent } from '../../modules/agents/agent.entity';
+import { CannedReply } from '../../modules/canned-replies/canned-reply.entity';
+import { Notification } from '../../modules/notifications/notification.entity';
 import { SatisfactionResponse } from '../../modules/survey/satisfaction-response.entity';
 import { AgentSession } from '../../modules/agents/agent-session.entity';
 import { Team } from '../../modules/agents/team.entity';
@@ -46,9 +48,13 @@ export const ENTITIES = [
   ThreadKey,
   XPollCheckpoint,
   SatisfactionResponse,
+  CannedReply,
+  Notification,
 ];
 
 export {
+  CannedReply,
+  Notification,
   SatisfactionResponse,
   ThreadKey,
   XPollCheckpoint,

@@ -11,5 +11,5 @@ export const JOB_NAMES: Record<QueueName, readonly string[]> = {
   [QueueName.Ingest]: ['ingest', 'ingest-reconcile', 'x-mentions-poll'],
   [QueueName.Deliver]: ['deliver', 'deliver-reconcile', 'notify-email'],
   [QueueName.Sla]: ['sla-warn', 'sla-breach', 'sla-escalate', 'sla-reconcile'],
-  [QueueName.Maintenance]: ['session-cleanup', 'assignment-sweep', 'stalled-auto-reassign'],
+  [QueueName.Maintenance]: ['session-cleanup', 'attachment-cleanup', 'assignment-sweep', 'stalled-auto-reassign'],
 };
