@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { ChannelKind } from '@desk/contracts';
 import { ChannelValidationError, replySubject, type ReplyTarget } from '@desk/channels';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
-import { AuditService, SYSTEM } from '../audit/audit.service';
 import { Inbox } from '../channels/inbox.entity';
-import { OutboxService, type WrittenSystemMessage } from '../delivery/outbox.service';
+import { OutboxService, type AckCondition, type WrittenSystemMessage } from '../delivery/outbox.service';
 import { socialDriver, type SocialChannelDriver } from '../channels/social-channels';
 import { formatPromise } from '../sla/business-time';
 import { calendarOf } from '../sla/policy-matcher';
@@ -72,6 +71,7 @@ interface InboundRow {
   inbox_active: boolean;
   inbox_template: string | null;
   own_addresses: string[];
+  clock: AckClock | null;
 }
 
 /** The inbox fields the acknowledgement reads, taken from the same row as the message. */
@@ -97,7 +97,6 @@ export class AutoAckService {
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: OutboxService,
-    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -110,7 +109,14 @@ export class AutoAckService {
               i.name AS inbox_name, i.address AS inbox_address, i.settings AS inbox_settings, i.auto_ack_enabled AS inbox_auto_ack,
               i.is_active AS inbox_active, i.ack_template AS inbox_template,
               -- our own addresses (a loop between two desks, or a forward of our own mail), read in the same round trip
-              ARRAY(SELECT o.address FROM inboxes o WHERE o.address LIKE '%@%') AS own_addresses
+              ARRAY(SELECT o.address FROM inboxes o WHERE o.address LIKE '%@%') AS own_addresses,
+              -- the running response clock the promise is made from (the SLA hook committed it before this runs)
+              (SELECT jsonb_build_object('id', k.id, 'dueAt', k.due_at, 'calendar',
+                        CASE WHEN cal.id IS NULL THEN NULL
+                             ELSE jsonb_build_object('timeZone', cal.time_zone, 'weeklyHours', cal.weekly_hours, 'holidays', cal.holidays) END)
+                 FROM sla_clocks k LEFT JOIN sla_policies p ON p.id = k.policy_id LEFT JOIN business_calendars cal ON cal.id = p.calendar_id
+                WHERE k.thread_id = t.id AND k.metric IN ('first_response', 'next_response') AND k.status = 'running'
+                ORDER BY k.due_at LIMIT 1) AS clock
          FROM messages m JOIN threads t ON t.id = m.thread_id JOIN inboxes i ON i.id = t.inbox_id
          LEFT JOIN contacts c ON c.id = t.contact_id
         WHERE m.id = $1 AND m.thread_id = $2`,
@@ -139,18 +145,13 @@ export class AutoAckService {
     if (isNoReplyAddress(to)) return { sent: false, reason: 'no-reply-sender' };
     if (isOurAddress(to, row.own_addresses)) return { sent: false, reason: 'own-address' };
 
-    const result = await this.writeLocked(req, row, inbox, async (m, body, meta) => {
-      const written = await this.outbox.writeSystemEmail(m, {
-        threadId: req.threadId,
-        contactId: row.contact_id,
-        from: inbox.address!,
-        to: [to],
-        subject: replySubject(row.thread_subject),
-        body,
-        metadata: meta,
-      });
-      return { written, audit: { to: [to] } };
-    });
+    const result = await this.writeAck(req, row, inbox, (body, meta, ack) =>
+      this.outbox.writeSystemEmail(
+        this.ds.manager,
+        { threadId: req.threadId, contactId: row.contact_id, from: inbox.address!, to: [to], subject: replySubject(row.thread_subject), body, metadata: meta },
+        { ...ack, audit: { ...ack.audit, to: [to] } },
+      ),
+    );
     return this.announced(result);
   }
 
@@ -180,18 +181,13 @@ export class AutoAckService {
     const sender = typeof row.metadata?.from?.address === 'string' ? row.metadata.from.address : null;
     if (sender && ownIds.includes(sender)) return { sent: false, reason: 'own-address' };
 
-    const result = await this.writeLocked(req, row, inbox, async (m, body, meta) => {
+    const result = await this.writeAck(req, row, inbox, (body, meta, ack) => {
       driver.validate(body, target);
-      const written = await this.outbox.writeSystemSocial(m, {
-        threadId: req.threadId,
-        contactId: row.contact_id,
-        channel: row.channel,
-        target,
-        isPublic,
-        body,
-        metadata: meta,
-      });
-      return { written, audit: { target, public: isPublic } };
+      return this.outbox.writeSystemSocial(
+        this.ds.manager,
+        { threadId: req.threadId, contactId: row.contact_id, channel: row.channel, target, isPublic, body, metadata: meta },
+        { ...ack, audit: { ...ack.audit, target, public: isPublic } },
+      );
     }).catch((e: unknown) => {
       if (e instanceof ChannelValidationError) {
         this.once(`too-long:${inbox.id}`, `auto-acknowledgement for inbox "${inbox.name}" skipped: ${e.message}`);
@@ -203,65 +199,44 @@ export class AutoAckService {
   }
 
   /**
-   * The quiet-period and agent checks under the thread's row lock, the promise from the SLA clock,
-   * the body from the inbox's template; `write` stores the outbound message in the same transaction.
+   * Renders the body (the promise from the running response clock, the inbox's template) and writes
+   * the acknowledgement in ONE conditional statement: the thread row's `last_auto_ack_at` and
+   * `last_agent_message_at` are checked on the locked row itself (Postgres re-checks them after
+   * waiting for a concurrent writer), so of two hooks running at once only one writes. When
+   * nothing was written, one read says why.
    */
-  private async writeLocked(
+  private async writeAck(
     req: AutoAckRequest,
     row: InboundRow,
     inbox: AckInbox,
-    write: (
-      m: EntityManager,
-      body: string,
-      metadata: Record<string, unknown>,
-    ) => Promise<{ written: WrittenSystemMessage; audit: Record<string, unknown> }>,
+    write: (body: string, metadata: Record<string, unknown>, ack: AckCondition) => Promise<WrittenSystemMessage | null>,
   ): Promise<AutoAckOutcome | { sent: true; written: WrittenSystemMessage }> {
     const quietSeconds = this.config.AUTO_ACK_QUIET_HOURS * 3600;
-    return this.ds.transaction(async (m) => {
-      // The thread's row lock serializes every writer of this thread (ingestion, replies, SLA), so
-      // of two hooks running at once the second sees the first one's acknowledgement. The checks
-      // are a SEPARATE statement: under READ COMMITTED only a statement started after the lock
-      // was granted sees what the previous holder committed.
-      const [t]: Array<{ id: string; agent_recently: boolean }> = await m.query(
-        `SELECT id, last_agent_message_at > now() - make_interval(secs => $2) AS agent_recently FROM threads WHERE id = $1 FOR UPDATE`,
-        [req.threadId, quietSeconds],
-      );
-      if (!t) return { sent: false, reason: 'not-found' } as const;
-      // the quiet-period check and the running response clock (for the promise) in one round trip
-      const [check]: Array<{ acked: boolean; clock: AckClock | null }> = await m.query(
-        `SELECT EXISTS (SELECT 1 FROM messages
-                 WHERE thread_id = $1 AND direction = 'outbound' AND metadata @> '{"autoAck": true}'::jsonb
-                   AND (created_at > now() - make_interval(secs => $2) OR metadata @> jsonb_build_object('ackOf', $3::text))) AS acked,
-                (SELECT jsonb_build_object('id', c.id, 'dueAt', c.due_at, 'calendar',
-                          CASE WHEN cal.id IS NULL THEN NULL
-                               ELSE jsonb_build_object('timeZone', cal.time_zone, 'weeklyHours', cal.weekly_hours, 'holidays', cal.holidays) END)
-                   FROM sla_clocks c LEFT JOIN sla_policies p ON p.id = c.policy_id LEFT JOIN business_calendars cal ON cal.id = p.calendar_id
-                  WHERE c.thread_id = $1 AND c.metric IN ('first_response', 'next_response') AND c.status = 'running'
-                  ORDER BY c.due_at LIMIT 1) AS clock`,
-        [req.threadId, quietSeconds, req.messageId],
-      );
-      if (check?.acked) return { sent: false, reason: 'quiet-period' } as const;
-      // a conversation with a person in progress: "we received your request" would read oddly
-      if (t.agent_recently) return { sent: false, reason: 'agent-answered' } as const;
-
-      const now = new Date();
-      const clock = check?.clock ? { id: check.clock.id, dueAt: new Date(check.clock.dueAt), calendar: check.clock.calendar } : null;
-      // the promise carries its own preposition, so the neutral phrase reads right in the same template
-      const promise = clock ? `by ${formatPromise(clock.dueAt, calendarOf(clock.calendar), 'en', now)}` : NEUTRAL_PROMISE;
-      const senderName = typeof row.metadata?.from?.name === 'string' ? row.metadata.from.name : null;
-      const body = renderAckTemplate(inbox.ackTemplate, {
-        name: row.contact_name?.trim() || senderName?.trim() || 'there',
-        number: row.thread_number,
-        promise,
-        inbox: inbox.name,
-      });
-      const { written, audit } = await write(m, body, { autoAck: true, ackOf: req.messageId, promise, clockId: clock?.id ?? null, dueAt: clock?.dueAt.toISOString() ?? null });
-      await this.audit.record(
-        { actor: SYSTEM, action: 'message.auto_acknowledged', threadId: req.threadId, data: { messageId: written.messageId, deliveryId: written.deliveryId, ackOf: req.messageId, ...audit, promise } },
-        m,
-      );
-      return { sent: true, written } as const;
+    const now = new Date();
+    const clock = row.clock ? { id: row.clock.id, dueAt: new Date(row.clock.dueAt), calendar: row.clock.calendar } : null;
+    // the promise carries its own preposition, so the neutral phrase reads right in the same template
+    const promise = clock ? `by ${formatPromise(clock.dueAt, calendarOf(clock.calendar), 'en', now)}` : NEUTRAL_PROMISE;
+    const senderName = typeof row.metadata?.from?.name === 'string' ? row.metadata.from.name : null;
+    const body = renderAckTemplate(inbox.ackTemplate, {
+      name: row.contact_name?.trim() || senderName?.trim() || 'there',
+      number: row.thread_number,
+      promise,
+      inbox: inbox.name,
     });
+    const meta = { autoAck: true, ackOf: req.messageId, promise, clockId: clock?.id ?? null, dueAt: clock?.dueAt.toISOString() ?? null };
+    const written = await write(body, meta, { quietSeconds, ackOf: req.messageId, audit: { ackOf: req.messageId, promise } });
+    if (written) return { sent: true, written };
+    const [t]: Array<{ quiet: boolean; agent_recently: boolean }> = await this.ds.query(
+      `SELECT COALESCE(last_auto_ack_at > now() - make_interval(secs => $2), false)
+                OR EXISTS (SELECT 1 FROM messages WHERE thread_id = $1 AND direction = 'outbound'
+                             AND metadata @> jsonb_build_object('autoAck', true, 'ackOf', $3::text)) AS quiet,
+              COALESCE(last_agent_message_at > now() - make_interval(secs => $2), false) AS agent_recently
+         FROM threads WHERE id = $1`,
+      [req.threadId, quietSeconds, req.messageId],
+    );
+    if (!t) return { sent: false, reason: 'not-found' };
+    // a conversation with a person in progress: "we received your request" would read oddly
+    return t.quiet || !t.agent_recently ? { sent: false, reason: 'quiet-period' } : { sent: false, reason: 'agent-answered' };
   }
 
   private once(key: string, text: string): void {

@@ -9,6 +9,7 @@ import { MessageSearch1763902700000 } from './1763902700000-message-search';
 import { SocialThreading1763903100000 } from './1763903100000-social-threading';
 import { ThreadInboxOrder1763903400000 } from './1763903400000-thread-inbox-order';
 import { SatisfactionSurvey1763904300000 } from './1763904300000-satisfaction-survey';
+import { ThreadLastAutoAck1763904700000 } from './1763904700000-thread-last-auto-ack';
 
 /** In order. Generated from the entities, then read, split by domain and named by hand. */
-export const MIGRATIONS = [AgentsAndAudit1763900000000, ConversationsAndIngestion1763900100000, SlaModel1763900200000, MessageThreadVersion1763900500000, ImapCheckpoints1763900700000, SlaEngine1763901100000, AssignmentState1763901500000, MessageSearch1763902700000, SocialThreading1763903100000, ThreadInboxOrder1763903400000, SatisfactionSurvey1763904300000];
+export const MIGRATIONS = [AgentsAndAudit1763900000000, ConversationsAndIngestion1763900100000, SlaModel1763900200000, MessageThreadVersion1763900500000, ImapCheckpoints1763900700000, SlaEngine1763901100000, AssignmentState1763901500000, MessageSearch1763902700000, SocialThreading1763903100000, ThreadInboxOrder1763903400000, SatisfactionSurvey1763904300000, ThreadLastAutoAck1763904700000];
