@@ -129,6 +129,7 @@ describe('automatic acknowledgement (ingestion → SLA → ack → deliver, real
 
     // 25 hours later (default AUTO_ACK_QUIET_HOURS = 24)
     await ds.query(`UPDATE messages SET created_at = created_at - interval '25 hours' WHERE thread_id = $1 AND direction = 'outbound'`, [first.threadId]);
+    await ds.query(`UPDATE threads SET last_auto_ack_at = last_auto_ack_at - interval '25 hours' WHERE id = $1`, [first.threadId]);
     await ingest(box, { from: customer, inReplyTo: firstId, subject: 'Re: Invoice', body: 'hello again' });
     expect(await acksOf(first.threadId)).toHaveLength(2);
     await delivered(customer, 2);

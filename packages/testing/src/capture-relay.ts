@@ -23,6 +23,9 @@ export class CaptureRelay {
   private server: SMTPServer | null = null;
   port = 0;
 
+  /** `keep: false` counts accepted mail (`dataCount`) without keeping it: a sink for benchmarks. */
+  constructor(private readonly options: { keep?: boolean } = {}) {}
+
   async start(): Promise<this> {
     this.server = new SMTPServer({
       authOptional: true,
@@ -39,7 +42,7 @@ export class CaptureRelay {
             err.responseCode = answer.code;
             return callback(err);
           }
-          this.accepted.push({
+          if (this.options.keep !== false) this.accepted.push({
             raw: Buffer.concat(chunks),
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
             rcptTo: session.envelope.rcptTo.map((r) => r.address),

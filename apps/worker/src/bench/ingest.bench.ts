@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:ingest [--n 20000] [--concurrency 64] [--rate 500] [--workers 1] [--no-auto-ack]`
+ * `pnpm bench:ingest [--n 20000] [--concurrency 64] [--rate 500] [--workers 1] [--no-auto-ack] [--no-relay]`
  *
  * Without --rate the sender blasts (as fast as the listener accepts): the maximum throughput.
  * With --rate R it offers a fixed load of R mails/s (mail i is sent at start + i/R s): the honest
@@ -8,7 +8,8 @@
  * process jobs (the desk scales out this way).
  *
  * End-to-end ingestion through the real SMTP listener: its own migrated database and Redis key
- * prefix (both removed afterwards), the worker started as a child process from dist/main.js, and
+ * prefix (both removed afterwards), an SMTP relay sink the acknowledgements really go out to (as
+ * in production; --no-relay leaves them waiting in the outbox, their deliver jobs retrying), the worker started as a child process from dist/main.js, and
  * the mails sent by a SEPARATE process (this file forked with --sender) over pooled SMTP
  * connections with bounded concurrency. Latency per mail = messages.created_at (set in the
  * ingest transaction) − the instant the sender got its 250; throughput = N / (last message
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { createDataSource, runMigrations } from '@desk/core';
 import {
+  CaptureRelay,
   createEmptyDatabase,
   databaseUrl,
   deleteRedisPrefix,
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
   const url = databaseUrl(dbName);
   const ds = createDataSource({ url, poolSize: 2 });
   const workers: ChildProcess[] = [];
+  const relay = process.argv.includes('--no-relay') ? null : await new CaptureRelay({ keep: false }).start();
   try {
     await ds.initialize();
     await runMigrations(ds);
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
           SMTP_ENABLED: w === 0 ? 'true' : 'false',
           SMTP_LISTEN_HOST: '127.0.0.1',
           SMTP_LISTEN_PORT: String(port),
+          ...(relay ? { SMTP_RELAY_URL: relay.url } : {}),
         },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -149,7 +153,7 @@ async function main(): Promise<void> {
       });
     }
     process.stdout.write(
-      `${workerCount} worker process(es) up (SMTP ${port}); sending ${n} mails with concurrency ${concurrency}, ${rate ? `offered at ${rate} mails/s` : 'as fast as accepted'}, auto-acknowledgement ${autoAck ? 'on' : 'off'}, from a separate process\n`,
+      `${workerCount} worker process(es) up (SMTP ${port}); sending ${n} mails with concurrency ${concurrency}, ${rate ? `offered at ${rate} mails/s` : 'as fast as accepted'}, auto-acknowledgement ${autoAck ? `on (${relay ? 'sent to a relay sink' : 'no relay: left in the outbox'})` : 'off'}, from a separate process\n`,
     );
 
     const child = fork(
@@ -230,6 +234,8 @@ async function main(): Promise<void> {
         if (worker.exitCode === null) worker.kill('SIGKILL');
       }),
     );
+    if (relay) process.stdout.write(`relay: ${relay.dataCount} acknowledgements sent\n`);
+    await relay?.stop();
     await ds.destroy().catch(() => undefined);
     await dropDatabase(dbName).catch(() => undefined);
     await deleteRedisPrefix(TEST_REDIS_URL, prefix).catch(() => undefined);

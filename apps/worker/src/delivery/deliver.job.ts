@@ -147,7 +147,8 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
   }
 
   private sender(url: string): MailSender {
-    this.transport ??= nodemailer.createTransport(url);
+    // pooled: one SMTP session carries many mails (every new customer thread gets an acknowledgement)
+    this.transport ??= nodemailer.createTransport({ url, pool: true, maxConnections: 4 });
     return this.transport;
   }
 

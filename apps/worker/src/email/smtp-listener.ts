@@ -18,6 +18,8 @@ export function baseAddress(address: string): string {
   return `${plus >= 0 ? local.slice(0, plus) : local}${a.slice(at)}`;
 }
 
+const INBOX_CACHE_MS = 5_000;
+
 /**
  * MX-facing SMTP listener: accepts RCPT only for the address of an active email inbox or one of
  * its plus-addresses (550 otherwise), enforces MAX_MESSAGE_BYTES (SIZE extension, 552 when a
@@ -32,6 +34,12 @@ export class SmtpListener implements OnApplicationBootstrap, OnApplicationShutdo
   /** recipient address → inbox id, per SMTP session (filled by RCPT, read by DATA). */
   private readonly recipients = new WeakMap<SMTPServerSession, Map<string, string>>();
   private boundPort: number | null = null;
+  /**
+   * Known recipient → inbox id, reused for a few seconds: a busy sender names the same address on
+   * every mail. Only hits are kept, so a new inbox answers at once; a deactivated one may still
+   * accept for INBOX_CACHE_MS (the mail is stored either way, never lost).
+   */
+  private readonly inboxByAddress = new Map<string, { id: string; at: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -82,7 +90,16 @@ export class SmtpListener implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async onRcptTo(address: SMTPServerAddress, session: SMTPServerSession): Promise<void> {
-    const base = baseAddress(address.address);
+    const inbox = await this.inboxFor(baseAddress(address.address));
+    if (!inbox) throw smtpError(550, `No such mailbox here: ${address.address}`);
+    let map = this.recipients.get(session);
+    if (!map) this.recipients.set(session, (map = new Map()));
+    map.set(address.address.toLowerCase(), inbox.id);
+  }
+
+  private async inboxFor(base: string): Promise<{ id: string } | null> {
+    const cached = this.inboxByAddress.get(base);
+    if (cached && Date.now() - cached.at < INBOX_CACHE_MS) return cached;
     let rows: Array<{ id: string }>;
     try {
       rows = await this.ds.query(`SELECT id FROM inboxes WHERE channel = 'email' AND is_active AND lower(address) = $1 LIMIT 1`, [base]);
@@ -91,10 +108,13 @@ export class SmtpListener implements OnApplicationBootstrap, OnApplicationShutdo
       throw smtpError(451, 'Temporary failure, please try again later');
     }
     const inbox = rows[0];
-    if (!inbox) throw smtpError(550, `No such mailbox here: ${address.address}`);
-    let map = this.recipients.get(session);
-    if (!map) this.recipients.set(session, (map = new Map()));
-    map.set(address.address.toLowerCase(), inbox.id);
+    if (!inbox) {
+      this.inboxByAddress.delete(base);
+      return null;
+    }
+    if (this.inboxByAddress.size > 10_000) this.inboxByAddress.clear();
+    this.inboxByAddress.set(base, { id: inbox.id, at: Date.now() });
+    return inbox;
   }
 
   private onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void): void {

@@ -1,16 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { ChannelKind } from '@desk/contracts';
 import { ChannelValidationError, replySubject, type ReplyTarget } from '@desk/channels';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
-import { AuditService, SYSTEM } from '../audit/audit.service';
 import { Inbox } from '../channels/inbox.entity';
-import { OutboxService } from '../delivery/outbox.service';
+import { OutboxService, type AckCondition, type WrittenSystemMessage } from '../delivery/outbox.service';
 import { isPublicTarget, socialDriver, type SocialChannelDriver } from '../channels/social-channels';
 import { formatPromise } from '../sla/business-time';
 import { calendarOf } from '../sla/policy-matcher';
-import { SlaClock } from '../sla/sla-clock.entity';
 import { NEUTRAL_PROMISE, canonicalAddress, isNoReplyAddress, renderAckTemplate } from './auto-ack-rules';
 
 export interface AutoAckRequest {
@@ -46,6 +44,13 @@ export type AutoAckOutcome =
  */
 const ACK_BY_EMAIL: ReadonlySet<ChannelKind> = new Set<ChannelKind>(['email', 'webform']);
 
+/** The running response clock and its calendar, as the check query returns them (JSON). */
+interface AckClock {
+  id: string;
+  dueAt: string;
+  calendar: { timeZone: string; weeklyHours: Record<string, Array<[string, string]>>; holidays: string[] } | null;
+}
+
 interface InboundRow {
   id: string;
   direction: string;
@@ -59,7 +64,20 @@ interface InboundRow {
   inbox_id: string;
   contact_name: string | null;
   contact_email: string | null;
+  inbox_name: string;
+  inbox_address: string | null;
+  inbox_settings: Record<string, unknown>;
+  inbox_auto_ack: boolean;
+  inbox_active: boolean;
+  inbox_template: string | null;
+  own_addresses: string[];
+  clock: AckClock | null;
 }
+
+/** The inbox fields the acknowledgement reads, taken from the same row as the message. */
+type AckInbox = Pick<Inbox, 'id' | 'name' | 'address' | 'settings' | 'ackTemplate'>;
+
+
 
 /**
  * The automatic acknowledgement: after a customer's message is committed (and after the SLA step,
@@ -79,7 +97,6 @@ export class AutoAckService {
   constructor(
     private readonly ds: DataSource,
     private readonly outbox: OutboxService,
-    private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -88,8 +105,20 @@ export class AutoAckService {
     const [row]: InboundRow[] = await this.ds.query(
       `SELECT m.id, m.direction, m.channel, m.is_automatic, m.is_public, m.contact_id, m.metadata,
               t.number AS thread_number, t.subject AS thread_subject, t.inbox_id,
-              c.name AS contact_name, c.primary_email AS contact_email
-         FROM messages m JOIN threads t ON t.id = m.thread_id LEFT JOIN contacts c ON c.id = t.contact_id
+              c.name AS contact_name, c.primary_email AS contact_email,
+              i.name AS inbox_name, i.address AS inbox_address, i.settings AS inbox_settings, i.auto_ack_enabled AS inbox_auto_ack,
+              i.is_active AS inbox_active, i.ack_template AS inbox_template,
+              -- our own addresses (a loop between two desks, or a forward of our own mail), read in the same round trip
+              ARRAY(SELECT o.address FROM inboxes o WHERE o.address LIKE '%@%') AS own_addresses,
+              -- the running response clock the promise is made from (the SLA hook committed it before this runs)
+              (SELECT jsonb_build_object('id', k.id, 'dueAt', k.due_at, 'calendar',
+                        CASE WHEN cal.id IS NULL THEN NULL
+                             ELSE jsonb_build_object('timeZone', cal.time_zone, 'weeklyHours', cal.weekly_hours, 'holidays', cal.holidays) END)
+                 FROM sla_clocks k LEFT JOIN sla_policies p ON p.id = k.policy_id LEFT JOIN business_calendars cal ON cal.id = p.calendar_id
+                WHERE k.thread_id = t.id AND k.metric IN ('first_response', 'next_response') AND k.status = 'running'
+                ORDER BY k.due_at LIMIT 1) AS clock
+         FROM messages m JOIN threads t ON t.id = m.thread_id JOIN inboxes i ON i.id = t.inbox_id
+         LEFT JOIN contacts c ON c.id = t.contact_id
         WHERE m.id = $1 AND m.thread_id = $2`,
       [req.messageId, req.threadId],
     );
@@ -97,9 +126,8 @@ export class AutoAckService {
     if (!row || row.direction !== 'inbound') return { sent: false, reason: 'not-found' };
     if (row.is_automatic) return { sent: false, reason: 'automatic' };
 
-    const inbox = await this.ds.getRepository(Inbox).findOneBy({ id: row.inbox_id });
-    if (!inbox) return { sent: false, reason: 'not-found' };
-    if (!inbox.autoAckEnabled || !inbox.isActive) return { sent: false, reason: 'disabled' };
+    if (!row.inbox_auto_ack || !row.inbox_active) return { sent: false, reason: 'disabled' };
+    const inbox: AckInbox = { id: row.inbox_id, name: row.inbox_name, address: row.inbox_address, settings: row.inbox_settings ?? {}, ackTemplate: row.inbox_template };
     const social = socialDriver(row.channel);
     if (social) return this.acknowledgeSocial(req, row, inbox, social);
     if (!ACK_BY_EMAIL.has(row.channel)) {
@@ -115,29 +143,29 @@ export class AutoAckService {
     const to = fromHeader ?? row.contact_email;
     if (!to?.includes('@')) return { sent: false, reason: 'no-address' };
     if (isNoReplyAddress(to)) return { sent: false, reason: 'no-reply-sender' };
-    if (await this.isOurAddress(to)) return { sent: false, reason: 'own-address' };
+    if (isOurAddress(to, row.own_addresses)) return { sent: false, reason: 'own-address' };
 
-    const result = await this.writeLocked(req, row, inbox, async (m, body, meta) => {
-      const written = await this.outbox.writeSystemEmail(m, {
-        threadId: req.threadId,
-        contactId: row.contact_id,
-        from: inbox.address!,
-        to: [to],
-        subject: replySubject(row.thread_subject),
-        body,
-        metadata: meta,
-      });
-      return { written, audit: { to: [to] } };
-    });
-    if (result.sent) await this.outbox.announce(result);
-    return result;
+    const result = await this.writeAck(req, row, inbox, (body, meta, ack) =>
+      this.outbox.writeSystemEmail(
+        this.ds.manager,
+        { threadId: req.threadId, contactId: row.contact_id, from: inbox.address!, to: [to], subject: replySubject(row.thread_subject), body, metadata: meta },
+        { ...ack, audit: { ...ack.audit, to: [to] } },
+      ),
+    );
+    return this.announced(result);
+  }
+
+  private async announced(result: AutoAckOutcome | { sent: true; written: WrittenSystemMessage }): Promise<AutoAckOutcome> {
+    if (!result.sent || !('written' in result)) return result;
+    await this.outbox.announce(result.written);
+    return { sent: true, messageId: result.written.messageId, deliveryId: result.written.deliveryId };
   }
 
   /**
    * A social message: a DM is answered by a DM to its reply target; a public mention or comment
    * only when the inbox says `settings.autoAckPublic === true`. Delivered by the deliver job's social path.
    */
-  private async acknowledgeSocial(req: AutoAckRequest, row: InboundRow, inbox: Inbox, driver: SocialChannelDriver): Promise<AutoAckOutcome> {
+  private async acknowledgeSocial(req: AutoAckRequest, row: InboundRow, inbox: AckInbox, driver: SocialChannelDriver): Promise<AutoAckOutcome> {
     const target = row.metadata?.replyTarget ?? null;
     if (!target?.kind || !target.id) return { sent: false, reason: 'no-address' };
     const isPublic = row.is_public || isPublicTarget(driver, target);
@@ -153,18 +181,13 @@ export class AutoAckService {
     const sender = typeof row.metadata?.from?.address === 'string' ? row.metadata.from.address : null;
     if (sender && ownIds.includes(sender)) return { sent: false, reason: 'own-address' };
 
-    const result = await this.writeLocked(req, row, inbox, async (m, body, meta) => {
+    const result = await this.writeAck(req, row, inbox, (body, meta, ack) => {
       driver.validate(body, target);
-      const written = await this.outbox.writeSystemSocial(m, {
-        threadId: req.threadId,
-        contactId: row.contact_id,
-        channel: row.channel,
-        target,
-        isPublic,
-        body,
-        metadata: meta,
-      });
-      return { written, audit: { target, public: isPublic } };
+      return this.outbox.writeSystemSocial(
+        this.ds.manager,
+        { threadId: req.threadId, contactId: row.contact_id, channel: row.channel, target, isPublic, body, metadata: meta },
+        { ...ack, audit: { ...ack.audit, target, public: isPublic } },
+      );
     }).catch((e: unknown) => {
       if (e instanceof ChannelValidationError) {
         this.once(`too-long:${inbox.id}`, `auto-acknowledgement for inbox "${inbox.name}" skipped: ${e.message}`);
@@ -172,73 +195,48 @@ export class AutoAckService {
       }
       throw e;
     });
-    if (result.sent) await this.outbox.announce(result);
-    return result;
+    return this.announced(result);
   }
 
   /**
-   * The quiet-period and agent checks under the thread's row lock, the promise from the SLA clock,
-   * the body from the inbox's template; `write` stores the outbound message in the same transaction.
+   * Renders the body (the promise from the running response clock, the inbox's template) and writes
+   * the acknowledgement in ONE conditional statement: the thread row's `last_auto_ack_at` and
+   * `last_agent_message_at` are checked on the locked row itself (Postgres re-checks them after
+   * waiting for a concurrent writer), so of two hooks running at once only one writes. When
+   * nothing was written, one read says why.
    */
-  private async writeLocked(
+  private async writeAck(
     req: AutoAckRequest,
     row: InboundRow,
-    inbox: Inbox,
-    write: (
-      m: EntityManager,
-      body: string,
-      metadata: Record<string, unknown>,
-    ) => Promise<{ written: { messageId: string; deliveryId: string }; audit: Record<string, unknown> }>,
-  ): Promise<AutoAckOutcome> {
+    inbox: AckInbox,
+    write: (body: string, metadata: Record<string, unknown>, ack: AckCondition) => Promise<WrittenSystemMessage | null>,
+  ): Promise<AutoAckOutcome | { sent: true; written: WrittenSystemMessage }> {
     const quietSeconds = this.config.AUTO_ACK_QUIET_HOURS * 3600;
-    return this.ds.transaction(async (m): Promise<AutoAckOutcome> => {
-      // The thread's row lock serializes every writer of this thread (ingestion, replies, SLA), so
-      // of two hooks running at once the second sees the first one's acknowledgement.
-      const [t]: Array<{ id: string; agent_recently: boolean }> = await m.query(
-        `SELECT id, last_agent_message_at > now() - make_interval(secs => $2) AS agent_recently FROM threads WHERE id = $1 FOR UPDATE`,
-        [req.threadId, quietSeconds],
-      );
-      if (!t) return { sent: false, reason: 'not-found' };
-      const [recent]: Array<{ id: string }> = await m.query(
-        `SELECT id FROM messages
-          WHERE thread_id = $1 AND direction = 'outbound' AND metadata @> '{"autoAck": true}'::jsonb
-            AND (created_at > now() - make_interval(secs => $2) OR metadata @> jsonb_build_object('ackOf', $3::text))
-          LIMIT 1`,
-        [req.threadId, quietSeconds, req.messageId],
-      );
-      if (recent) return { sent: false, reason: 'quiet-period' };
-      // a conversation with a person in progress: "we received your request" would read oddly
-      if (t.agent_recently) return { sent: false, reason: 'agent-answered' };
-
-      const now = new Date();
-      const clock = await m.getRepository(SlaClock).findOne({
-        where: { threadId: req.threadId, metric: In(['first_response', 'next_response']), status: 'running' },
-        relations: { policy: { calendar: true } },
-        order: { dueAt: 'ASC' },
-      });
-      // the promise carries its own preposition, so the neutral phrase reads right in the same template
-      const promise = clock ? `by ${formatPromise(clock.dueAt, calendarOf(clock.policy?.calendar), 'en', now)}` : NEUTRAL_PROMISE;
-      const senderName = typeof row.metadata?.from?.name === 'string' ? row.metadata.from.name : null;
-      const body = renderAckTemplate(inbox.ackTemplate, {
-        name: row.contact_name?.trim() || senderName?.trim() || 'there',
-        number: row.thread_number,
-        promise,
-        inbox: inbox.name,
-      });
-      const { written, audit } = await write(m, body, { autoAck: true, ackOf: req.messageId, promise, clockId: clock?.id ?? null, dueAt: clock?.dueAt.toISOString() ?? null });
-      await this.audit.record(
-        { actor: SYSTEM, action: 'message.auto_acknowledged', threadId: req.threadId, data: { messageId: written.messageId, deliveryId: written.deliveryId, ackOf: req.messageId, ...audit, promise } },
-        m,
-      );
-      return { sent: true, ...written };
+    const now = new Date();
+    const clock = row.clock ? { id: row.clock.id, dueAt: new Date(row.clock.dueAt), calendar: row.clock.calendar } : null;
+    // the promise carries its own preposition, so the neutral phrase reads right in the same template
+    const promise = clock ? `by ${formatPromise(clock.dueAt, calendarOf(clock.calendar), 'en', now)}` : NEUTRAL_PROMISE;
+    const senderName = typeof row.metadata?.from?.name === 'string' ? row.metadata.from.name : null;
+    const body = renderAckTemplate(inbox.ackTemplate, {
+      name: row.contact_name?.trim() || senderName?.trim() || 'there',
+      number: row.thread_number,
+      promise,
+      inbox: inbox.name,
     });
-  }
-
-  /** One of our inboxes' addresses (plus-addresses included): a loop between two desks, or a forward of our own mail. */
-  private async isOurAddress(address: string): Promise<boolean> {
-    const rows: Array<{ address: string }> = await this.ds.query(`SELECT address FROM inboxes WHERE address LIKE '%@%'`);
-    const wanted = canonicalAddress(address);
-    return rows.some((r) => canonicalAddress(r.address) === wanted);
+    const meta = { autoAck: true, ackOf: req.messageId, promise, clockId: clock?.id ?? null, dueAt: clock?.dueAt.toISOString() ?? null };
+    const written = await write(body, meta, { quietSeconds, ackOf: req.messageId, audit: { ackOf: req.messageId, promise } });
+    if (written) return { sent: true, written };
+    const [t]: Array<{ quiet: boolean; agent_recently: boolean }> = await this.ds.query(
+      `SELECT COALESCE(last_auto_ack_at > now() - make_interval(secs => $2), false)
+                OR EXISTS (SELECT 1 FROM messages WHERE thread_id = $1 AND direction = 'outbound'
+                             AND metadata @> jsonb_build_object('autoAck', true, 'ackOf', $3::text)) AS quiet,
+              COALESCE(last_agent_message_at > now() - make_interval(secs => $2), false) AS agent_recently
+         FROM threads WHERE id = $1`,
+      [req.threadId, quietSeconds, req.messageId],
+    );
+    if (!t) return { sent: false, reason: 'not-found' };
+    // a conversation with a person in progress: "we received your request" would read oddly
+    return t.quiet || !t.agent_recently ? { sent: false, reason: 'quiet-period' } : { sent: false, reason: 'agent-answered' };
   }
 
   private once(key: string, text: string): void {
@@ -246,4 +244,10 @@ export class AutoAckService {
     this.said.add(key);
     this.log.log(text);
   }
+}
+
+/** One of our inboxes' addresses, plus-addresses included. */
+function isOurAddress(address: string, ours: string[]): boolean {
+  const wanted = canonicalAddress(address);
+  return ours.some((a) => canonicalAddress(a) === wanted);
 }

@@ -51,6 +51,8 @@ export class Thread {
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastMessageAt: Date | null;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastCustomerMessageAt: Date | null;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastAgentMessageAt: Date | null;
+  /** The last automatic acknowledgement: its quiet period is checked on this row (AutoAckService). */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastAutoAckAt: Date | null;
   /** Earliest due instant of the thread's running SLA clocks, kept here so inbox lists sort on one index. */
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) slaDueAt: Date | null;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) resolvedAt: Date | null;

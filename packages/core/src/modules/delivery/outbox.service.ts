@@ -75,6 +75,61 @@ export interface SystemSocial {
   metadata: Record<string, unknown>;
 }
 
+/**
+ * The automatic acknowledgement's condition, checked on the thread row the statement locks: none
+ * sent within `quietSeconds` (`threads.last_auto_ack_at`), no agent wrote within it, and this
+ * inbound message (`ackOf`) was never acknowledged. `audit` is the data of the audit event.
+ */
+export interface AckCondition {
+  quietSeconds: number;
+  ackOf: string;
+  audit: Record<string, unknown>;
+}
+
+/** The thread bump of a system message; $1 thread. */
+const BUMP_SQL = `UPDATE threads SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version`;
+/**
+ * The acknowledgement's bump: conditional on the row itself, which Postgres re-reads after a
+ * concurrent writer commits, so two acknowledgements racing for one thread write one.
+ * $11 quiet seconds, $12 the acknowledged message id.
+ */
+const ACK_BUMP_SQL = `UPDATE threads SET version = version + 1, updated_at = now(), last_auto_ack_at = now()
+  WHERE id = $1
+    AND (last_auto_ack_at IS NULL OR last_auto_ack_at <= now() - make_interval(secs => $11))
+    AND NOT COALESCE(last_agent_message_at > now() - make_interval(secs => $11), false)
+    AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = $1 AND direction = 'outbound'
+                      AND metadata @> jsonb_build_object('autoAck', true, 'ackOf', $12::text))
+  RETURNING version`;
+/** message, delivery and Message-ID after the bump; $2 channel … $10 recipient. */
+const systemMessageSql = (bump: string, audit: string) => `WITH bump AS (${bump}), msg AS (
+    INSERT INTO messages (thread_id, direction, channel, external_id, contact_id, author_agent_id, subject, body_text, visible_text, body_html,
+                          is_automatic, is_public, delivery_state, metadata, thread_version)
+    SELECT $1, 'outbound', $2, $3, $4, NULL, $5, $6, $6, $7, true, $8, 'queued', $9, bump.version FROM bump
+    RETURNING id, created_at
+  ), delivery AS (
+    INSERT INTO outbound_deliveries (message_id, channel, status, recipient) SELECT msg.id, $2, 'queued', $10 FROM msg RETURNING id
+  ), mail_id AS (
+    INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
+    SELECT $3::text, $1, msg.id, 'outbound' FROM msg WHERE $3::text IS NOT NULL
+  )${audit}
+  SELECT msg.id AS message_id, delivery.id AS delivery_id, msg.created_at FROM msg, delivery`;
+const SYSTEM_MESSAGE_SQL = systemMessageSql(BUMP_SQL, '');
+/** $13 the audit data; the audit row as AuditService.record writes it. */
+const SYSTEM_ACK_SQL = systemMessageSql(
+  ACK_BUMP_SQL,
+  `, audit AS (
+    INSERT INTO audit_events (actor_kind, actor_agent_id, action, thread_id, reason, data)
+    SELECT 'system', NULL, 'message.auto_acknowledged', $1, NULL, $13::jsonb || jsonb_build_object('messageId', msg.id, 'deliveryId', delivery.id) FROM msg, delivery
+  )`,
+);
+
+/** What `writeSystemEmail` / `writeSystemSocial` wrote: ids, and the message as the console shows it. */
+export interface WrittenSystemMessage {
+  messageId: string;
+  deliveryId: string;
+  message: MessageDto;
+}
+
 /** Everything the deliver job needs to build and send one email, read in one go. */
 export interface DeliveryWork {
   delivery: OutboundDelivery;
@@ -334,65 +389,105 @@ export class OutboxService {
    * author, leaves `lastAgentMessageAt` alone and meets no SLA clock: it is not a human answer
    * and not agent activity. Call `announce` after the commit.
    */
-  async writeSystemEmail(m: EntityManager, input: SystemEmail): Promise<{ messageId: string; deliveryId: string }> {
+  async writeSystemEmail(m: EntityManager, input: SystemEmail): Promise<WrittenSystemMessage>;
+  async writeSystemEmail(m: EntityManager, input: SystemEmail, ack: AckCondition): Promise<WrittenSystemMessage | null>;
+  async writeSystemEmail(m: EntityManager, input: SystemEmail, ack?: AckCondition): Promise<WrittenSystemMessage | null> {
     const domain = input.from.slice(input.from.lastIndexOf('@') + 1) || this.config.MAIL_DOMAIN;
     const externalId = stripAngles(newMessageId(domain));
     const recipient: EmailRecipient = { to: input.to, cc: [], bcc: [] };
-    const version = await this.bumpThread(m, input.threadId, null);
-    const message = await m.save(Message, {
+    return this.insertSystemMessage(m, {
       threadId: input.threadId,
-      direction: 'outbound' as const,
-      channel: 'email' as const,
-      externalId,
-      authorAgentId: null,
       contactId: input.contactId,
+      channel: 'email',
+      externalId,
       subject: input.subject,
-      bodyText: input.body,
-      visibleText: input.body,
+      body: input.body,
       bodyHtml: textToHtml(input.body),
-      isAutomatic: true,
       isPublic: true,
-      deliveryState: 'queued' as const,
       metadata: { ...input.metadata, recipient },
-      threadVersion: version,
-    });
-    const delivery = await m.save(OutboundDelivery, { messageId: message.id, channel: 'email' as const, status: 'queued' as const, recipient: { ...recipient } });
-    await m.save(MailMessageId, { messageIdHeader: externalId, threadId: input.threadId, messageId: message.id, source: 'outbound' as const });
-    return { messageId: message.id, deliveryId: delivery.id };
+      recipient: { ...recipient },
+    }, ack);
   }
 
   /**
    * The social counterpart of `writeSystemEmail`: no author, `lastAgentMessageAt` untouched, no SLA
    * clock met; delivered by the social path of the deliver job to `target`. Call `announce` after the commit.
    */
-  async writeSystemSocial(m: EntityManager, input: SystemSocial): Promise<{ messageId: string; deliveryId: string }> {
-    const version = await this.bumpThread(m, input.threadId, null);
-    const message = await m.save(Message, {
+  async writeSystemSocial(m: EntityManager, input: SystemSocial): Promise<WrittenSystemMessage>;
+  async writeSystemSocial(m: EntityManager, input: SystemSocial, ack: AckCondition): Promise<WrittenSystemMessage | null>;
+  async writeSystemSocial(m: EntityManager, input: SystemSocial, ack?: AckCondition): Promise<WrittenSystemMessage | null> {
+    return this.insertSystemMessage(m, {
       threadId: input.threadId,
-      direction: 'outbound' as const,
+      contactId: input.contactId,
       channel: input.channel,
       externalId: null,
-      authorAgentId: null,
-      contactId: input.contactId,
       subject: null,
-      bodyText: input.body,
-      visibleText: input.body,
+      body: input.body,
       bodyHtml: null,
-      isAutomatic: true,
       isPublic: input.isPublic,
-      deliveryState: 'queued' as const,
       metadata: { ...input.metadata, replyTarget: input.target },
-      threadVersion: version,
-    });
-    const delivery = await m.save(OutboundDelivery, { messageId: message.id, channel: input.channel, status: 'queued' as const, recipient: { target: input.target } });
-    return { messageId: message.id, deliveryId: delivery.id };
+      recipient: { target: input.target },
+    }, ack);
   }
 
-  /** After the commit of a system email: enqueue its delivery and show it to the consoles. */
-  async announce(written: { messageId: string; deliveryId: string }): Promise<void> {
-    const message = await this.loadMessage(written.messageId);
+  /**
+   * A message the desk writes on its own (the automatic acknowledgement runs once per new thread, on
+   * the ingest path): ONE statement bumps the thread's version, writes the message, its delivery and
+   * (for email) its Message-ID, and returns what the console's `message.created` event needs, so
+   * nothing is read back. With `ack` the bump is conditional (see AckCondition) and the statement
+   * also writes the audit event, so it needs no transaction of its own; it answers null when the
+   * condition refused.
+   */
+  private async insertSystemMessage(
+    m: EntityManager,
+    v: {
+      threadId: string;
+      contactId: string | null;
+      channel: ChannelKind;
+      externalId: string | null;
+      subject: string | null;
+      body: string;
+      bodyHtml: string | null;
+      isPublic: boolean;
+      metadata: Record<string, unknown>;
+      recipient: Record<string, unknown>;
+    },
+    ack?: AckCondition,
+  ): Promise<WrittenSystemMessage | null> {
+    const params: unknown[] = [v.threadId, v.channel, v.externalId, v.contactId, v.subject, v.body, v.bodyHtml, v.isPublic, v.metadata, v.recipient];
+    if (ack) params.push(ack.quietSeconds, ack.ackOf, JSON.stringify(ack.audit));
+    const [row]: Array<{ message_id: string; delivery_id: string; created_at: Date }> = await m.query(ack ? SYSTEM_ACK_SQL : SYSTEM_MESSAGE_SQL, params);
+    if (!row) {
+      if (ack) return null;
+      throw new NotFoundException(`thread ${v.threadId} not found`);
+    }
+    const dto: MessageDto = {
+      id: row.message_id,
+      threadId: v.threadId,
+      direction: 'outbound',
+      channel: v.channel,
+      author: { kind: 'system', id: null, name: null },
+      subject: v.subject,
+      bodyText: v.body,
+      visibleText: v.body,
+      bodyHtml: v.bodyHtml,
+      isAutomatic: true,
+      isPublic: v.isPublic,
+      deliveryState: 'queued',
+      deliveryError: null,
+      attachments: [],
+      createdAt: row.created_at.toISOString(),
+    };
+    return { messageId: row.message_id, deliveryId: row.delivery_id, message: dto };
+  }
+
+  /** After the commit of a system message: enqueue its delivery and show it to the consoles. */
+  async announce(written: WrittenSystemMessage): Promise<void> {
     await this.enqueue(written.deliveryId);
-    this.realtime.publish([Rooms.thread(message.threadId), Rooms.allAgents], 'message.created', { threadId: message.threadId, message: toMessageDto(message) });
+    this.realtime.publish([Rooms.thread(written.message.threadId), Rooms.allAgents], 'message.created', {
+      threadId: written.message.threadId,
+      message: written.message,
+    });
   }
 
   /**

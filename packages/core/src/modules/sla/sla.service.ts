@@ -77,6 +77,10 @@ export class SlaService {
    * for automatic mail. Idempotent: a clock already running (or paused) for the metric is kept.
    */
   async onCustomerMessage(threadId: string, messageId: string): Promise<void> {
+    // Without an active policy no clock can start: one cheap read instead of the locking
+    // transaction (this runs for every customer message, and many desks start without policies).
+    const [any]: Array<{ active: boolean }> = await this.ds.query(`SELECT EXISTS (SELECT 1 FROM sla_policies WHERE is_active) AS active`);
+    if (!any?.active) return;
     const effects = newEffects();
     await this.ds.transaction(async (m) => {
       // the thread's lock and the (committed, immutable) message in one round trip
