@@ -73,9 +73,13 @@ export async function createApp(config: AppConfig, opts: { logger?: boolean } = 
 
   const dist = consoleDist(config);
   if (existsSync(join(dist, 'index.html'))) {
-    app.use(express.static(dist, { index: false, maxAge: '1h' }));
+    const isApi = (path: string) => API_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+    // express middleware runs before Nest's routes: without this check every API request paid a
+    // file-system lookup in the console's dist first
+    const assets = express.static(dist, { index: false, maxAge: '1h' });
+    app.use((req: Request, res: Response, next: NextFunction) => (isApi(req.path) ? next() : assets(req, res, next)));
     app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || API_PREFIXES.some((p) => req.path === p || req.path.startsWith(`${p}/`))) return next();
+      if (req.method !== 'GET' || isApi(req.path)) return next();
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(join(dist, 'index.html'));
     });

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../../platform/config/config.module';
 import type { AppConfig } from '../../platform/config/config';
 import { REDIS, redisKey } from '../../platform/redis/redis.module';
 import { Agent } from './agent.entity';
+import { Team } from './team.entity';
 import { AgentSession } from './agent-session.entity';
 import { AgentsService } from './agents.service';
 import { dummyHash, verifyPassword } from './password';
@@ -16,6 +17,40 @@ export const SESSION_COOKIE = 'desk_session';
 export interface SessionPrincipal {
   sessionId: string;
   agent: Agent;
+}
+
+interface SessionRow {
+  session_id: string;
+  expires_at: Date;
+  id: string;
+  email: string;
+  name: string;
+  role: Agent['role'];
+  password_hash: string;
+  availability: Agent['availability'];
+  capacity: number;
+  is_active: boolean;
+  last_seen_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  teams: Array<{ id: string; name: string; description: string | null; createdAt: string }>;
+}
+
+function agentOfRow(r: SessionRow): Agent {
+  return Object.assign(new Agent(), {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    passwordHash: r.password_hash,
+    availability: r.availability,
+    capacity: r.capacity,
+    isActive: r.is_active,
+    lastSeenAt: r.last_seen_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    teams: r.teams.map((t) => Object.assign(new Team(), { id: t.id, name: t.name, description: t.description, createdAt: new Date(t.createdAt) })),
+  });
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -68,11 +103,19 @@ export class AuthService {
   /** Resolves a cookie token to its agent, or null when unknown, expired or the agent is deactivated. */
   async authenticate(token: string | undefined): Promise<SessionPrincipal | null> {
     if (!token || token.length > 200) return null;
-    const session = await this.ds
-      .getRepository(AgentSession)
-      .findOne({ where: { tokenHash: sha256(token) }, relations: { agent: { teams: true } } });
-    if (!session || session.expiresAt.getTime() <= Date.now() || !session.agent.isActive) return null;
-    return { sessionId: session.id, agent: session.agent };
+    // every authenticated request and socket handshake runs this: one plain query, not an entity
+    // load with two joins to hydrate (which cost more CPU than the rest of a small request)
+    const [row]: SessionRow[] = await this.ds.query(
+      `SELECT s.id AS session_id, s.expires_at, a.id, a.email, a.name, a.role, a.password_hash, a.availability, a.capacity,
+              a.is_active, a.last_seen_at, a.created_at, a.updated_at,
+              COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'description', t.description, 'createdAt', t.created_at) ORDER BY t.name)
+                          FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE tm.agent_id = a.id), '[]') AS teams
+         FROM agent_sessions s JOIN agents a ON a.id = s.agent_id
+        WHERE s.token_hash = $1`,
+      [sha256(token)],
+    );
+    if (!row || row.expires_at.getTime() <= Date.now() || !row.is_active) return null;
+    return { sessionId: row.session_id, agent: agentOfRow(row) };
   }
 
   async deleteExpiredSessions(): Promise<number> {

@@ -1,13 +1,13 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ListThreadsQuery, MessagePage, ThreadPage, UpdateThreadRequest } from '@desk/contracts';
+import type { ListThreadsQuery, Message as MessageDto, MessagePage, ThreadDetail, ThreadPage, UpdateThreadRequest } from '@desk/contracts';
+import { loadThreadDetail, SUMMARY_COLUMNS, SUMMARY_FROM, summaryOfRow, type SummaryRow } from './thread-summary.query';
 import { Agent } from '../agents/agent.entity';
 import { AuditService, type Actor } from '../audit/audit.service';
 import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
 import { decodeCursor, encodeCursor } from './cursor';
-import { Message } from './message.entity';
 import { Thread } from './thread.entity';
-import { toMessageDto, toThreadDetail, toThreadSummary } from './thread.mapper';
+import { toThreadDetail, toThreadSummary } from './thread.mapper';
 import { Team } from '../agents/team.entity';
 import { SlaService } from '../sla/sla.service';
 import { SurveyService } from '../survey/survey.service';
@@ -38,100 +38,111 @@ export class ThreadsService {
 
   /** Sorted by SLA due time (threads without a clock last), then by age; keyset-paginated. */
   async list(q: ListThreadsQuery, viewer: Viewer): Promise<ThreadPage> {
-    const qb = this.ds
-      .getRepository(Thread)
-      .createQueryBuilder('t')
-      .innerJoinAndSelect('t.contact', 'contact')
-      .leftJoinAndSelect('t.assignee', 'assignee')
-      .where('t.status IN (:...status)', { status: q.status?.length ? q.status : ['open', 'pending'] });
+    // plain SQL and a plain row mapper: the inbox list is the console's most frequent request
+    const params: unknown[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const where = [`t.status = ANY(${p(q.status?.length ? q.status : ['open', 'pending'])}::thread_status[])`];
     // a merged-away thread is an empty shell (its messages live in the target): only a search for
     // resolved threads, which it is, still lists it
-    if (!q.status?.includes('resolved')) qb.andWhere('t.merged_into_thread_id IS NULL');
+    if (!q.status?.includes('resolved')) where.push('t.merged_into_thread_id IS NULL');
 
     switch (q.view) {
       case 'mine':
-        qb.andWhere('t.assignee_id = :me', { me: viewer.id });
+        where.push(`t.assignee_id = ${p(viewer.id)}`);
         break;
       case 'unassigned':
-        qb.andWhere('t.assignee_id IS NULL');
+        where.push('t.assignee_id IS NULL');
         break;
       case 'my_teams':
         if (viewer.teamIds.length === 0) return { items: [], nextCursor: null };
-        qb.andWhere('t.team_id IN (:...teams)', { teams: viewer.teamIds });
+        where.push(`t.team_id = ANY(${p(viewer.teamIds)}::uuid[])`);
         break;
       case 'at_risk':
-        qb.andWhere(
-          `EXISTS (SELECT 1 FROM sla_clocks c WHERE c.thread_id = t.id AND c.status = 'running' AND c.warn_at <= now() AND c.due_at > now())`,
-        );
+        where.push(`EXISTS (SELECT 1 FROM sla_clocks k WHERE k.thread_id = t.id AND k.status = 'running' AND k.warn_at <= now() AND k.due_at > now())`);
         break;
       case 'breached':
-        qb.andWhere(
-          `EXISTS (SELECT 1 FROM sla_clocks c WHERE c.thread_id = t.id AND (c.status = 'breached' OR (c.status = 'running' AND c.due_at <= now())))`,
-        );
+        where.push(`EXISTS (SELECT 1 FROM sla_clocks k WHERE k.thread_id = t.id AND (k.status = 'breached' OR (k.status = 'running' AND k.due_at <= now())))`);
         break;
       case 'all':
         break;
     }
-    if (q.channel?.length) qb.andWhere('t.channel IN (:...channel)', { channel: q.channel });
-    if (q.priority?.length) qb.andWhere('t.priority IN (:...priority)', { priority: q.priority });
-    if (q.inboxId) qb.andWhere('t.inbox_id = :inboxId', { inboxId: q.inboxId });
-    if (q.contactId) qb.andWhere('t.contact_id = :contactId', { contactId: q.contactId });
-    if (q.tag) qb.andWhere(':tag = ANY(t.tags)', { tag: q.tag });
+    if (q.channel?.length) where.push(`t.channel = ANY(${p(q.channel)}::channel_kind[])`);
+    if (q.priority?.length) where.push(`t.priority = ANY(${p(q.priority)}::thread_priority[])`);
+    if (q.inboxId) where.push(`t.inbox_id = ${p(q.inboxId)}`);
+    if (q.contactId) where.push(`t.contact_id = ${p(q.contactId)}`);
+    if (q.tag) where.push(`${p(q.tag)} = ANY(t.tags)`);
 
+    // the expression of the threads_due_sort_idx index, so the first page is read in order
     const due = `COALESCE(t.sla_due_at, '${FAR_FUTURE}'::timestamptz)`;
     if (q.cursor) {
       const [d, c, id] = decodeCursor(q.cursor, 3);
-      qb.andWhere(`(${due}, t.created_at, t.id) > (:d::timestamptz, :c::timestamptz, :id::uuid)`, { d, c, id });
+      where.push(`(${due}, t.created_at, t.id) > (${p(d)}::timestamptz, ${p(c)}::timestamptz, ${p(id)}::uuid)`);
     }
     // many-to-one joins only, so LIMIT is exact (no row fan-out to de-duplicate)
-    qb.addSelect(due, 'due_sort').orderBy('due_sort', 'ASC').addOrderBy('t.created_at', 'ASC').addOrderBy('t.id', 'ASC').limit(q.limit + 1);
-    const rows = await qb.getMany();
-    return this.pageOf(rows, q.limit, (t) => [t.slaDueAt?.toISOString() ?? FAR_FUTURE, t.createdAt.toISOString(), t.id]);
+    const rows: SummaryRow[] = await this.ds.query(
+      `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE ${where.join(' AND ')} ORDER BY ${due}, t.created_at, t.id LIMIT ${p(q.limit + 1)}`,
+      params,
+    );
+    return summaryPage(rows, q.limit, (t) => [t.sla_due_at?.toISOString() ?? FAR_FUTURE, t.created_at.toISOString(), t.id]);
   }
 
   /** A contact's threads on every channel, newest first. */
   async listForContact(contactId: string, cursor: string | undefined, limit: number): Promise<ThreadPage> {
-    const qb = this.ds
-      .getRepository(Thread)
-      .createQueryBuilder('t')
-      .innerJoinAndSelect('t.contact', 'contact')
-      .leftJoinAndSelect('t.assignee', 'assignee')
-      .where('t.contact_id = :contactId', { contactId })
-      // merged-away threads are empty shells: their messages show in the thread they went to
-      .andWhere('t.merged_into_thread_id IS NULL');
+    const params: unknown[] = [contactId, limit + 1];
+    let before = '';
     if (cursor) {
       const [c, id] = decodeCursor(cursor, 2);
-      qb.andWhere('(t.created_at, t.id) < (:c::timestamptz, :id::uuid)', { c, id });
+      params.push(c, id);
+      before = 'AND (t.created_at, t.id) < ($3::timestamptz, $4::uuid)';
     }
-    const rows = await qb.orderBy('t.created_at', 'DESC').addOrderBy('t.id', 'DESC').limit(limit + 1).getMany();
-    return this.pageOf(rows, limit, (t) => [t.createdAt.toISOString(), t.id]);
+    // merged-away threads are empty shells: their messages show in the thread they went to
+    const rows: SummaryRow[] = await this.ds.query(
+      `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM}
+        WHERE t.contact_id = $1 AND t.merged_into_thread_id IS NULL ${before}
+        ORDER BY t.created_at DESC, t.id DESC LIMIT $2`,
+      params,
+    );
+    return summaryPage(rows, limit, (t) => [t.created_at.toISOString(), t.id]);
   }
 
-  async get(id: string) {
-    return toThreadDetail(await this.load(id));
+  async get(id: string): Promise<ThreadDetail> {
+    // one plain query: the thread page opens with it
+    const detail = await loadThreadDetail(this.ds, id);
+    if (!detail) throw new NotFoundException('thread not found');
+    return detail;
   }
 
   /** The newest `limit` messages in chronological order; the cursor walks back in time. */
   async messages(threadId: string, cursor: string | undefined, limit: number): Promise<MessagePage> {
-    await this.load(threadId);
-    const qb = this.ds
-      .getRepository(Message)
-      .createQueryBuilder('m')
-      .leftJoinAndSelect('m.attachments', 'att')
-      .leftJoinAndSelect('m.contact', 'contact')
-      .leftJoinAndSelect('m.authorAgent', 'author')
-      .where('m.thread_id = :threadId', { threadId });
+    const params: unknown[] = [threadId, limit + 1];
+    let after = '';
     if (cursor) {
       const [c, id] = decodeCursor(cursor, 2);
-      qb.andWhere('(m.created_at, m.id) < (:c::timestamptz, :id::uuid)', { c, id });
+      params.push(c, id);
+      after = 'AND (m.created_at, m.id) < ($3::timestamptz, $4::uuid)';
     }
-    const rows = await qb.orderBy('m.created_at', 'DESC').addOrderBy('m.id', 'DESC').take(limit + 1).getMany();
+    // one plain query (a page is read on every thread open): no entity hydration, and no separate
+    // id query, which TypeORM adds for a joined relation with a limit
+    const rows: MessagePageRow[] = await this.ds.query(
+      `SELECT m.id, m.thread_id, m.direction, m.channel, m.contact_id, m.author_agent_id, m.subject, m.body_text, m.visible_text, m.body_html,
+              m.is_automatic, m.is_public, m.delivery_state, m.delivery_error, m.created_at, c.name AS contact_name, a.name AS author_name,
+              (SELECT json_agg(json_build_object('id', x.id, 'filename', x.filename, 'contentType', x.content_type, 'sizeBytes', x.size_bytes, 'inline', x.is_inline)
+                               ORDER BY x.created_at, x.id)
+                 FROM attachments x WHERE x.message_id = m.id) AS attachments
+         FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id LEFT JOIN agents a ON a.id = m.author_agent_id
+        WHERE m.thread_id = $1 ${after}
+        ORDER BY m.created_at DESC, m.id DESC
+        LIMIT $2`,
+      params,
+    );
+    // an empty page of a thread that does not exist is a 404
+    if (rows.length === 0) await this.load(threadId);
     const more = rows.length > limit;
     const pageRows = rows.slice(0, limit);
     const oldest = pageRows[pageRows.length - 1];
     return {
-      items: pageRows.reverse().map(toMessageDto),
-      nextCursor: more && oldest ? encodeCursor([oldest.createdAt.toISOString(), oldest.id]) : null,
+      items: pageRows.reverse().map(messageOfRow),
+      nextCursor: more && oldest ? encodeCursor([oldest.created_at.toISOString(), oldest.id]) : null,
     };
   }
 
@@ -203,15 +214,63 @@ export class ThreadsService {
     if (!t) throw new NotFoundException('thread not found');
     return t;
   }
-
-  private pageOf(rows: Thread[], limit: number, key: (t: Thread) => Array<string | null>): ThreadPage {
-    const more = rows.length > limit;
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items: items.map(toThreadSummary), nextCursor: more && last ? encodeCursor(key(last)) : null };
-  }
 }
 
 function pick<T extends object>(obj: T, keysOf: object): Partial<T> {
   return Object.fromEntries(Object.keys(keysOf).map((k) => [k, obj[k as keyof T]])) as Partial<T>;
+}
+
+interface MessagePageRow {
+  id: string;
+  thread_id: string;
+  direction: MessageDto['direction'];
+  channel: MessageDto['channel'];
+  contact_id: string | null;
+  author_agent_id: string | null;
+  subject: string | null;
+  body_text: string;
+  visible_text: string | null;
+  body_html: string | null;
+  is_automatic: boolean;
+  is_public: boolean;
+  delivery_state: MessageDto['deliveryState'];
+  delivery_error: string | null;
+  created_at: Date;
+  contact_name: string | null;
+  author_name: string | null;
+  attachments: MessageDto['attachments'] | null;
+}
+
+/** The same shape as toMessageDto gives for an entity loaded with contact, author and attachments. */
+function messageOfRow(r: MessagePageRow): MessageDto {
+  const author =
+    r.direction === 'inbound'
+      ? { kind: 'contact' as const, id: r.contact_id, name: r.contact_name }
+      : r.author_agent_id
+        ? { kind: 'agent' as const, id: r.author_agent_id, name: r.author_name }
+        : { kind: 'system' as const, id: null, name: null };
+  return {
+    id: r.id,
+    threadId: r.thread_id,
+    direction: r.direction,
+    channel: r.channel,
+    author,
+    subject: r.subject,
+    bodyText: r.body_text,
+    visibleText: r.visible_text,
+    bodyHtml: r.body_html,
+    isAutomatic: r.is_automatic,
+    isPublic: r.is_public,
+    deliveryState: r.delivery_state,
+    deliveryError: r.delivery_error,
+    attachments: (r.attachments ?? []).map((a) => ({ ...a, sizeBytes: Number(a.sizeBytes) })),
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+function summaryPage(rows: SummaryRow[], limit: number, key: (r: SummaryRow) => Array<string | null>): ThreadPage {
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items: items.map(summaryOfRow), nextCursor: more && last ? encodeCursor(key(last)) : null };
 }
