@@ -1,9 +1,9 @@
+import { errorFor } from '../api/errors';
 import { Alert, Badge, Button, Code, Group, Loader, Modal, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { CannedReplyScope, PLACEHOLDERS, expandPlaceholders, type CannedReply } from '@desk/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { isApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { useCannedReplies, useMe } from '../api/hooks';
 import { keys } from '../api/keys';
@@ -21,8 +21,7 @@ function unknownPlaceholders(body: string): string[] {
 }
 
 function fieldError(e: unknown, field: string): string | undefined {
-  if (!isApiError(e)) return undefined;
-  return e.body?.fields?.find((f) => f.path === field)?.message;
+  return errorFor(e, field).field ?? undefined;
 }
 
 /** Canned replies: supervisors and admins manage team and global ones here; anyone their own. */

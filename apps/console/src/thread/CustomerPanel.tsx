@@ -23,6 +23,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { isApiError } from '../api/client';
+import { errorFor } from '../api/errors';
 import { api } from '../api/endpoints';
 import {
   useContact,
@@ -57,21 +58,6 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 function displayName(c: { name: string | null; primaryEmail: string | null }): string {
   return c.name ?? c.primaryEmail ?? 'Unknown customer';
-}
-
-/**
- * The server names the failing field, either in `fields` (validation) or as the message's prefix
- * ("value: the x identity … belongs to another contact"). Split it so the form can put the message
- * under the right input.
- */
-export function errorFor(e: unknown, field: string): { field: string | null; other: string | null } {
-  if (!e) return { field: null, other: null };
-  if (!isApiError(e)) return { field: null, other: e instanceof Error ? e.message : String(e) };
-  const named = e.body?.fields?.find((f) => f.path === field);
-  if (named) return { field: named.message, other: null };
-  const prefix = `${field}: `;
-  if (e.message.startsWith(prefix)) return { field: e.message.slice(prefix.length), other: null };
-  return { field: null, other: e.message };
 }
 
 /** The customer beside the conversation: who they are on every channel and everything they sent us. */

@@ -3,21 +3,10 @@ import { notifications } from '@mantine/notifications';
 import type { Message, MergeThreadRequest, SplitThreadRequest, ThreadDetail } from '@desk/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { isApiError } from '../api/client';
+import { errorFor } from '../api/errors';
 import { api } from '../api/endpoints';
 import { useContactThreads } from '../api/hooks';
 import { keys } from '../api/keys';
-
-/** The server names the failing field ("reason: …"); show it under that field, anything else above the buttons. */
-function errorFor(e: unknown, field: string): { field: string | null; other: string | null } {
-  if (!e) return { field: null, other: null };
-  if (!isApiError(e)) return { field: null, other: e instanceof Error ? e.message : String(e) };
-  const named = e.body?.fields?.find((f) => f.path === field);
-  if (named) return { field: named.message, other: null };
-  const prefix = `${field}: `;
-  if (e.message.startsWith(prefix)) return { field: e.message.slice(prefix.length), other: null };
-  return { field: null, other: e.message };
-}
 
 /** A move changes the messages, times and lists of every thread it touches. */
 function useAfterMove() {
