@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { signThreadToken } from '@desk/channels';
-import { SlaPolicy, ThreadMovesService, deriveThreadSecret, type Viewer } from '@desk/core';
+import { OutboxService, SlaPolicy, ThreadMovesService, deriveThreadSecret, type Viewer } from '@desk/core';
 import { Factories, createTestEnv, type TestEnv } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
 import { SmtpListener } from '../src/email/smtp-listener';
@@ -81,6 +81,40 @@ describe('thread moves: later replies follow the move (real SMTP → ingest)', (
     expect(aboutPrinter.threadId).toBe(printer.threadId);
   });
 
+  it('a split that takes the only unanswered message cancels the source thread’s response clock', async () => {
+    const firstId = `q-${uid()}@example.com`;
+    const first = await mail({ messageId: firstId, subject: 'Login fails' });
+    await waitFor(async () => (await runningClocks(first.threadId)).length > 0, 'the first clock');
+    // an agent answers the first message through the outbox (the reply meets its clock)
+    await worker.get(OutboxService).post(first.threadId, { kind: 'reply', body: 'Try resetting your password.', seenVersion: 0, force: true }, viewer);
+    expect(await runningClocks(first.threadId)).toEqual([]);
+    const second = await mail({ messageId: `q2-${uid()}@example.com`, inReplyTo: firstId, subject: 'Re: Login fails', body: 'And the export is empty.' });
+    // the post-ingest hook starts it just after the message commits
+    await waitFor(async () => ((await runningClocks(first.threadId)).includes('next_response') ? true : null), 'the next-response clock');
+    expect(await runningClocks(first.threadId)).toEqual(['next_response']);
+
+    const { newThread } = await moves.split(first.threadId, [second.id], { reason: 'another question' }, viewer);
+    expect(await runningClocks(first.threadId)).toEqual([]);
+    const [stopped] = await ds.query(`SELECT status FROM sla_clocks WHERE thread_id = $1 AND metric = 'next_response'`, [first.threadId]);
+    expect(stopped.status).toBe('cancelled');
+    expect(await runningClocks(newThread.id)).toEqual(['first_response']);
+  });
+
+  it('an unanswered message merged into a resolved thread reopens it with a running clock', async () => {
+    const done = await mail({ messageId: `d-${uid()}@example.com`, subject: 'Old question' });
+    await ds.query(`UPDATE threads SET status = 'resolved', resolved_at = now() WHERE id = $1`, [done.threadId]);
+    await ds.query(`UPDATE sla_clocks SET status = 'cancelled' WHERE thread_id = $1`, [done.threadId]);
+    const fresh = await mail({ messageId: `n-${uid()}@example.com`, subject: 'Same thing again' });
+    await waitFor(async () => (await runningClocks(fresh.threadId)).length > 0, 'the new thread clock');
+
+    const result = await moves.merge(fresh.threadId, done.threadId, { reason: 'same question' }, viewer);
+    expect(result.targetThread.status).toBe('open');
+    expect(await runningClocks(done.threadId)).toEqual(['first_response']);
+    // the merged-away thread's clock is cancelled, not counted as met
+    const statuses = (await ds.query(`SELECT status FROM sla_clocks WHERE thread_id = $1`, [fresh.threadId])) as Array<{ status: string }>;
+    expect(statuses.map((c) => c.status)).toEqual(['cancelled']);
+  });
+
   describe('after a merge', () => {
     let source: Landed;
     let target: Landed;
@@ -95,8 +129,10 @@ describe('thread moves: later replies follow the move (real SMTP → ingest)', (
       expect(result.sourceThread).toMatchObject({ status: 'resolved', mergedIntoThreadId: target.threadId, mergedIntoThreadNumber: target.number });
     });
 
-    it('stopped the source thread’s clocks', async () => {
+    it('stopped the source thread’s clocks (cancelled, not met)', async () => {
       expect(await runningClocks(source.threadId)).toEqual([]);
+      const statuses = (await ds.query(`SELECT DISTINCT status FROM sla_clocks WHERE thread_id = $1`, [source.threadId])) as Array<{ status: string }>;
+      expect(statuses.map((c) => c.status)).toEqual(['cancelled']);
     });
 
     it('a reply with In-Reply-To of a source-thread message lands in the target', async () => {

@@ -4,7 +4,7 @@ import type { MergeThreadResult, SplitThreadResult, ThreadStatus } from '@desk/c
 import { AuditService, type Actor } from '../audit/audit.service';
 import { previewOf } from '../ingestion/ingest-processor.service';
 import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
-import { SlaService, type SlaAfterCommit } from '../sla/sla.service';
+import { RESPONSE_METRICS, SlaService, type SlaAfterCommit } from '../sla/sla.service';
 import { loadThreadSummary } from './thread-summary.query';
 import { checkSplitSelection, firstUnansweredCustomerMessage, threadTimesOf, type MessageTimeRow } from './thread-moves.rules';
 import { ThreadsService, type Viewer } from './threads.service';
@@ -90,6 +90,11 @@ export class ThreadMovesService {
 
     // the customer waits in the new thread now: its clocks start like after an ingest (idempotent)
     if (done.waiting) await this.startClocks(done.fresh.id, done.waiting.id);
+    // and the source's response clocks stop when the message they waited on left with the split
+    await this.sla
+      .cancelClocks(done.source.id, `the waiting message moved to #${done.fresh.number}`, { metrics: RESPONSE_METRICS, unlessWaiting: true })
+      .then((after) => after())
+      .catch((e: Error) => this.log.warn(`SLA update of ${done.source.id} after a split failed: ${e.message}`));
     await this.publish(done.fresh.id, 'thread.created');
     await this.publish(done.source.id, 'thread.updated', done.source.assignee_id);
     return { sourceThread: await this.threads.get(done.source.id), newThread: await this.threads.get(done.fresh.id), movedMessageIds: done.ids };
@@ -138,7 +143,8 @@ export class ThreadMovesService {
                 version = version + 1, updated_at = now() WHERE id = $1`,
         [source.id, target.id],
       );
-      const slaAfterCommit: SlaAfterCommit = await this.sla.onThreadStatusChanged(source.id, source.status, 'resolved', m);
+      // its clocks are cancelled, not met: the conversation goes on in the target
+      const slaAfterCommit: SlaAfterCommit = await this.sla.cancelClocks(source.id, `merged into #${target.number}`, {}, m);
       await this.refresh(m, target.id, false);
 
       const messageIds = moved.map((r) => r.id);
@@ -154,13 +160,21 @@ export class ThreadMovesService {
         rows.filter((r) => movedSet.has(r.id)),
         threadTimesOf(rows).lastAgentMessageAt,
       );
-      return { source, target, messageIds, waiting, slaAfterCommit };
+      // an unanswered customer message reopens the target, as it would have arriving there
+      let targetAfterCommit: SlaAfterCommit = async () => {};
+      if (waiting && target.status !== 'open') {
+        await m.query(`UPDATE threads SET status = 'open', resolved_at = NULL, snoozed_until = NULL, version = version + 1, updated_at = now() WHERE id = $1`, [target.id]);
+        await this.audit.record({ actor, action: 'thread.reopened', threadId: target.id, reason: `an unanswered message merged in from #${source.number}`, data: { from: target.status } }, m);
+        targetAfterCommit = await this.sla.onThreadStatusChanged(target.id, target.status, 'open', m);
+      }
+      return { source, target, messageIds, waiting, slaAfterCommit, targetAfterCommit };
     });
 
     await done.slaAfterCommit().catch((e: Error) => this.log.warn(`SLA timers after merging ${sourceThreadId} failed: ${e.message}`));
+    await done.targetAfterCommit().catch((e: Error) => this.log.warn(`SLA timers after merging into ${targetThreadId} failed: ${e.message}`));
     if (done.waiting) await this.startClocks(done.target.id, done.waiting.id);
     await this.publish(done.source.id, 'thread.updated', done.source.assignee_id, { status: 'resolved' });
-    await this.publish(done.target.id, 'thread.updated', done.target.assignee_id);
+    await this.publish(done.target.id, 'thread.updated', done.target.assignee_id, done.waiting && done.target.status !== 'open' ? { status: 'open' } : {});
     return { sourceThread: await this.threads.get(done.source.id), targetThread: await this.threads.get(done.target.id), movedMessageIds: done.messageIds };
   }
 

@@ -43,7 +43,7 @@ interface Effects {
   escalate: Array<{ clockId: string; steps: Array<{ step: number; at: Date }> }>;
 }
 
-const RESPONSE_METRICS: SlaMetric[] = ['first_response', 'next_response'];
+export const RESPONSE_METRICS: SlaMetric[] = ['first_response', 'next_response'];
 const ACTIVE = ['running', 'paused'] as const;
 
 export const SLA_EXCEPTION_ACTIONS = ['sla.clock.extended', 'sla.clock.paused', 'sla.clock.resumed'] as const;
@@ -196,6 +196,41 @@ export class SlaService {
         const changed = [...paused.map((c) => ({ clockId: c.id, metric: c.metric, change: 'paused' })), ...resumed.map((c) => ({ clockId: c.id, metric: c.metric, change: 'resumed' }))];
         if (changed.length) await this.audit.record({ actor: SYSTEM, action: 'sla.clock.status', threadId, reason: `thread ${from} → ${to}`, data: { clocks: changed } }, m);
       }
+      await this.refreshThreadDue(m, threadId);
+    });
+    return afterCommit;
+  }
+
+  /**
+   * Clocks left with nothing to measure: a thread merged into another (all of them), or a thread
+   * whose waiting customer message was split off (`metrics` = the response clocks, and only when
+   * `unlessWaiting` finds no customer message after the last agent reply). Cancelled, not met, so
+   * compliance reports count them neither way.
+   */
+  async cancelClocks(
+    threadId: string,
+    reason: string,
+    opts: { metrics?: SlaMetric[]; unlessWaiting?: boolean } = {},
+    manager?: EntityManager,
+  ): Promise<SlaAfterCommit> {
+    const { afterCommit } = await this.within(manager, async (m, effects) => {
+      const thread = await this.lockThread(m, threadId);
+      if (!thread) return;
+      if (opts.unlessWaiting) {
+        const [w]: Array<{ waiting: boolean }> = await m.query(
+          `SELECT EXISTS (SELECT 1 FROM messages WHERE thread_id = $1 AND direction = 'inbound' AND NOT is_automatic
+                           AND ($2::timestamptz IS NULL OR created_at > $2)) AS waiting`,
+          [threadId, thread.last_agent_message_at],
+        );
+        if (w?.waiting) return;
+      }
+      const clocks = await m.getRepository(SlaClock).find({ where: { threadId, status: In([...ACTIVE]), ...(opts.metrics ? { metric: In(opts.metrics) } : {}) } });
+      if (!clocks.length) return;
+      for (const c of clocks) {
+        await m.update(SlaClock, { id: c.id }, { status: 'cancelled' });
+        effects.unschedule.push(c.id);
+      }
+      await this.audit.record({ actor: SYSTEM, action: 'sla.clock.stopped', threadId, reason, data: { clocks: clocks.map((c) => ({ clockId: c.id, metric: c.metric })) } }, m);
       await this.refreshThreadDue(m, threadId);
     });
     return afterCommit;
