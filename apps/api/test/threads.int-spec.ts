@@ -121,6 +121,12 @@ describe('threads and contacts API', () => {
       [newer.id, 'email'],
       [older.id, 'x'],
     ]);
+    // a contact without threads answers an empty page; an unknown one is 404, not an empty page
+    const quiet = await h.f.contact({ name: 'No Threads Yet' });
+    const none = await h.http().get(`/api/contacts/${quiet.id}/threads`).set('Cookie', cookie);
+    expect([none.status, none.body.items]).toEqual([200, []]);
+    const unknown = await h.http().get('/api/contacts/00000000-0000-4000-8000-000000000002/threads').set('Cookie', cookie);
+    expect(unknown.status).toBe(404);
     const found = await h.http().get('/api/contacts').query({ q: '@gracehopper' }).set('Cookie', cookie);
     expect(found.body.items.map((c: { id: string }) => c.id)).toEqual([contact.id]);
     expect(found.body.items[0].identities.map((i: { kind: string }) => i.kind).sort()).toEqual(['email', 'x']);

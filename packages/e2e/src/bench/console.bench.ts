@@ -332,7 +332,9 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [API_MAIN], {
+    // BENCH_API_NODE_ARGS: node flags for the api when profiling (e.g. --cpu-prof)
+    const apiNodeArgs = process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    api = spawn(process.execPath, [...apiNodeArgs, API_MAIN], {
       env: {
         ...process.env,
         NODE_ENV: 'production',

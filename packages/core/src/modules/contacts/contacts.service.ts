@@ -50,6 +50,12 @@ export class ContactsService {
     return toContactDto(c);
   }
 
+  /** 404 unless the contact exists (merged-away contacts too: their history still opens). One plain query. */
+  async assertExists(id: string): Promise<void> {
+    const rows: unknown[] = await this.ds.query(`SELECT 1 FROM contacts WHERE id = $1`, [id]);
+    if (!rows.length) throw new NotFoundException('contact not found');
+  }
+
   countActive(): Promise<number> {
     return this.ds.getRepository(Contact).countBy({ mergedIntoId: IsNull() });
   }
