@@ -2,6 +2,7 @@ export * from './platform/config/config';
 export * from './platform/config/config.module';
 export * from './platform/database/entities';
 export * from './platform/database/data-source';
+export * from './platform/database/preparing-client';
 export * from './platform/database/database.module';
 export * from './platform/redis/redis.module';
 export * from './platform/queue/queue-names';

@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
   RUN_MIGRATIONS: bool.default(true),
   /** Postgres connections per process; keep above the worker's INGEST_CONCURRENCY (its jobs hold one each). */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(24),
+  /** Parameterized statements are prepared once per connection; false behind a transaction-pooling pgbouncer < 1.21. */
+  DB_PREPARED_STATEMENTS: bool.default(true),
   /** Ingest jobs one worker process runs at once (each mostly waits on Postgres round trips and commits). */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(24),
   CONSOLE_DIST: z.string().optional(),

@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { PreparingClient } from './preparing-client';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export interface DataSourceParams {
@@ -8,6 +9,8 @@ export interface DataSourceParams {
   poolSize?: number;
   applicationName?: string;
   logging?: boolean;
+  /** Named prepared statements for parameterized queries (see PreparingClient). */
+  preparedStatements?: boolean;
 }
 
 export function dataSourceOptions(p: DataSourceParams): DataSourceOptions {
@@ -24,7 +27,12 @@ export function dataSourceOptions(p: DataSourceParams): DataSourceOptions {
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     logging: p.logging ?? false,
-    extra: { max: p.poolSize ?? 10, application_name: p.applicationName ?? 'desk', connectionTimeoutMillis: 5000 },
+    extra: {
+      max: p.poolSize ?? 10,
+      application_name: p.applicationName ?? 'desk',
+      connectionTimeoutMillis: 5000,
+      ...(p.preparedStatements ? { Client: PreparingClient } : {}),
+    },
   };
 }
 

@@ -12,7 +12,7 @@ import { createDataSource } from './data-source';
       provide: DataSource,
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
-        const ds = createDataSource({ url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, applicationName: `desk-${process.title}` });
+        const ds = createDataSource({ url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, applicationName: `desk-${process.title}`, preparedStatements: config.DB_PREPARED_STATEMENTS });
         return ds.initialize();
       },
     },
