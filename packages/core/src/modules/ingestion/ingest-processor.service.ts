@@ -138,11 +138,15 @@ export class IngestProcessor {
       : await this.matcher.match(msg, contact.contactId, new Date(), event.inbox_id);
     const attachments = await this.storeAttachments(msg);
 
-    // READ COMMITTED is Postgres' default; naming it would cost a SET TRANSACTION round trip per mail
+    // One statement writes the thread, message, Message-ID, audit event and `processed` mark, and
+    // alone it is atomic: a plain mail costs one round trip. Only what adds writes of its own (a
+    // social conversation key, attachments, a permanent bounce) wraps it in a transaction.
+    // READ COMMITTED is Postgres' default; naming it would cost a SET TRANSACTION round trip.
     const out: CommitOutput = {};
-    const result = await this.ds.transaction((m) =>
-      this.commit(m, event, msg, contact, decision, attachments, bounceTarget, out),
-    );
+    const needsTransaction = msg.conversationKey !== undefined || attachments.length > 0 || !!(bounceTarget && msg.bounce?.permanent);
+    const result = needsTransaction
+      ? await this.ds.transaction((m) => this.commitInTransaction(m, event, msg, contact, decision, attachments, bounceTarget, out))
+      : await this.commit(this.ds, event, msg, contact, decision, bounceTarget, out);
     if (result.outcome !== 'processed') return result;
     await this.afterCommit(result.messageId, result.threadId, result.isNewThread, msg, contact, attachments, bounceTarget, out);
     return result;
@@ -157,7 +161,8 @@ export class IngestProcessor {
     return { outcome: 'quarantined', error };
   }
 
-  private async commit(
+  /** The statement, then what a social conversation, attachments or a bounce add, in one transaction. */
+  private async commitInTransaction(
     m: EntityManager,
     event: ClaimedEvent,
     msg: NormalizedMessage,
@@ -165,124 +170,14 @@ export class IngestProcessor {
     decision: ThreadingDecision,
     attachments: StoredAttachment[],
     bounce: BounceTarget | null,
-    out: CommitOutput = {},
+    out: CommitOutput,
   ): Promise<IngestOutcome> {
-    const locked: Array<{ status: string }> = await m.query(`SELECT status FROM inbound_events WHERE id = $1 FOR UPDATE`, [event.id]);
-    if (locked[0]?.status !== 'processing') return { outcome: 'skipped', reason: `event is ${locked[0]?.status ?? 'gone'}` };
     // two first messages of one social conversation processed at once must not open two threads
     decision = await this.matcher.confirmNewConversation(m, msg, event.inbox_id!, contact.contactId, decision);
-
-    const now = new Date();
-    const preview = previewOf(msg);
-    const customer = !msg.isAutomatic;
-    let threadId: string;
-    let isNewThread = false;
-    let reopenedFrom: string | null = null;
-    // the version this message produces: a reply drafted against an older version is held (409)
-    let threadVersion = 1;
-    if (decision.threadId) {
-      // one round trip: lock the row (reading the status before the change) and bump it
-      const bumped: [Array<{ version: number; old_status: string }>, number] = await m.query(
-        `WITH old AS (SELECT id, status FROM threads WHERE id = $1 FOR UPDATE)
-         UPDATE threads t SET
-           last_message_at = GREATEST(COALESCE(t.last_message_at, $2), $2),
-           last_customer_message_at = CASE WHEN $3 THEN GREATEST(COALESCE(t.last_customer_message_at, $2), $2) ELSE t.last_customer_message_at END,
-           preview = COALESCE($4, t.preview),
-           status = CASE WHEN $3 THEN 'open'::thread_status ELSE t.status END,
-           resolved_at = CASE WHEN $3 THEN NULL ELSE t.resolved_at END,
-           snoozed_until = CASE WHEN $3 THEN NULL ELSE t.snoozed_until END,
-           version = t.version + 1, updated_at = now()
-          FROM old WHERE t.id = old.id RETURNING t.version, old.status AS old_status`,
-        [decision.threadId, now, customer, preview],
-      );
-      const t = bumped[0][0];
-      if (!t) throw new Error(`thread ${decision.threadId} vanished while ingesting`);
-      threadId = decision.threadId;
-      if (customer && t.old_status !== 'open') reopenedFrom = t.old_status;
-      threadVersion = t.version;
-    } else {
-      const flags: Record<string, unknown> = {};
-      if (decision.possibleFollowUpOf) flags.possibleFollowUpOf = decision.possibleFollowUpOf;
-      const [t]: Array<{ id: string; number: number; priority: ThreadSummary['priority']; tags: string[]; created_at: Date }> = await m.query(
-        `INSERT INTO threads (subject, preview, contact_id, inbox_id, channel, status, team_id, last_message_at, last_customer_message_at, linked_thread_id, flags, version)
-         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, $10, 1) RETURNING id, number, priority, tags, created_at`,
-        [msg.subject, preview, contact.contactId, event.inbox_id, msg.channel, event.team_id, now, customer ? now : null, decision.linkedThreadId ?? null, flags],
-      );
-      threadId = t!.id;
-      isNewThread = true;
-      // the new thread as the realtime event shows it, without reading it back after the commit
-      out.summary = {
-        id: t!.id,
-        number: t!.number,
-        subject: msg.subject,
-        preview,
-        channel: msg.channel,
-        inboxId: event.inbox_id!,
-        status: 'open',
-        priority: t!.priority,
-        tags: t!.tags,
-        contact: { id: contact.contactId, name: contact.name, primaryEmail: contact.primaryEmail },
-        assignee: null,
-        teamId: event.team_id,
-        lastMessageAt: now.toISOString(),
-        lastCustomerMessageAt: customer ? now.toISOString() : null,
-        lastAgentMessageAt: null,
-        slaDueAt: null,
-        version: 1,
-        createdAt: t!.created_at.toISOString(),
-      };
-    }
-
-    const metadata: Record<string, unknown> = {
-      threading: { rule: decision.rule, detail: decision.detail },
-      from: { address: msg.sender.value, name: msg.sender.displayName },
-      participants: msg.participants,
-      sentAt: msg.sentAt?.toISOString() ?? null,
-      envelope: event.meta,
-    };
-    if (msg.conversationKey !== undefined) metadata.conversationKey = msg.conversationKey;
-    if (msg.replyTarget) metadata.replyTarget = msg.replyTarget;
-    if (msg.automaticReason) metadata.automaticReason = msg.automaticReason;
-    if (msg.refusedAttachments.length) metadata.refusedAttachments = msg.refusedAttachments;
-    if (msg.bounce) metadata.bounce = msg.bounce;
-    // ONE statement (one round trip) writes the message, its Message-ID, the audit event and the
-    // event's `processed` mark: data-modifying CTEs, all in this transaction, after the lock above
-    const mailIdHeader = msg.channel === 'email' && !msg.externalId.startsWith('sha256:') ? msg.externalId : null;
-    // the audit row as AuditService.record writes it; messageId is added in SQL
-    const auditData = {
-      rule: decision.rule,
-      detail: decision.detail,
-      inboundEventId: event.id,
-      isAutomatic: msg.isAutomatic,
-      ...(reopenedFrom ? { reopenedFrom } : {}),
-      ...(decision.possibleFollowUpOf ? { possibleFollowUpOf: decision.possibleFollowUpOf } : {}),
-      ...(decision.linkedThreadId ? { linkedThreadId: decision.linkedThreadId } : {}),
-      ...(bounce ? { bounceOf: bounce.messageId, permanent: msg.bounce?.permanent ?? false } : {}),
-    };
-    const [message]: Array<{ id: string; created_at: Date }> = await m.query(
-      `WITH msg AS (
-         INSERT INTO messages (thread_id, direction, channel, external_id, contact_id, inbound_event_id, subject, body_text, visible_text, body_html,
-                               is_automatic, is_public, delivery_state, metadata, thread_version, created_at)
-         VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, COALESCE($14, now())) RETURNING id, created_at
-       ), mail_id AS (
-         INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
-         SELECT $15::text, $1, msg.id, 'inbound' FROM msg WHERE $15::text IS NOT NULL ON CONFLICT DO NOTHING
-       ), audit AS (
-         INSERT INTO audit_events (actor_kind, actor_agent_id, action, thread_id, reason, data)
-         SELECT 'contact'::actor_kind, NULL, $16::text, $1, $17::text, $18::jsonb || jsonb_build_object('messageId', msg.id) FROM msg
-       ), processed AS (
-         UPDATE inbound_events e SET status = 'processed', message_id = msg.id, processed_at = now(), error = NULL FROM msg WHERE e.id = $5
-       )
-       SELECT id, created_at FROM msg`,
-      [threadId, msg.channel, msg.externalId, contact.contactId, event.id, msg.subject, msg.text, msg.visibleText, msg.html, msg.isAutomatic, msg.isPublic, metadata, threadVersion,
-       // social deliveries arrive out of order: the network's own time orders the history
-       msg.conversationKey !== undefined ? msg.sentAt : null,
-       mailIdHeader, isNewThread ? 'thread.created' : 'message.received', decision.detail ?? null, JSON.stringify(auditData)],
-    );
-    out.createdAt = message!.created_at;
+    const result = await this.commit(m, event, msg, contact, decision, bounce, out);
+    if (result.outcome !== 'processed') return result;
+    const { messageId, threadId } = result;
     await this.matcher.recordConversationKey(m, msg, event.inbox_id!, threadId, decision);
-    const messageId = message!.id;
-
     for (const a of attachments) {
       await m.query(
         `INSERT INTO attachments (message_id, filename, content_type, size_bytes, storage_key, sha256, content_id, is_inline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -298,7 +193,154 @@ export class IngestProcessor {
         [bounce.messageId, error],
       );
     }
-    return { outcome: 'processed', messageId, threadId, isNewThread, decision };
+    return result;
+  }
+
+  /**
+   * ONE statement (data-modifying CTEs, atomic on its own): lock the event while it is still
+   * `processing` (a second run of the same event waits here, then finds it processed and writes
+   * nothing), open the thread or lock and bump it (reading the status before the change), then
+   * write the message, its Message-ID, the audit event and the event's `processed` mark.
+   */
+  private async commit(
+    q: DataSource | EntityManager,
+    event: ClaimedEvent,
+    msg: NormalizedMessage,
+    contact: ResolvedContact,
+    decision: ThreadingDecision,
+    bounce: BounceTarget | null,
+    out: CommitOutput,
+  ): Promise<IngestOutcome> {
+    const now = new Date();
+    const preview = previewOf(msg);
+    const customer = !msg.isAutomatic;
+    const isNewThread = !decision.threadId;
+    const flags: Record<string, unknown> = {};
+    if (decision.possibleFollowUpOf) flags.possibleFollowUpOf = decision.possibleFollowUpOf;
+    // $1..$19 are the message's and shared; a new thread adds $20..$23, an existing one its id as $20
+    const thread = isNewThread
+      ? `thread AS (
+           INSERT INTO threads (subject, preview, contact_id, inbox_id, channel, status, team_id, last_message_at, last_customer_message_at, linked_thread_id, flags, version)
+           SELECT $5::text, $18::text, $4::uuid, $20::uuid, $2::channel_kind, 'open', $21::uuid, $19::timestamptz,
+                  CASE WHEN $17::boolean THEN $19::timestamptz ELSE NULL END, $22::uuid, $23::jsonb, 1
+             FROM ev
+           RETURNING id, number, priority, tags, created_at, version, NULL::text AS old_status
+         )`
+      : `old AS (
+           SELECT t.id, t.status FROM threads t WHERE t.id = $20::uuid AND EXISTS (SELECT 1 FROM ev) FOR UPDATE
+         ), thread AS (
+           UPDATE threads t SET
+             last_message_at = GREATEST(COALESCE(t.last_message_at, $19::timestamptz), $19::timestamptz),
+             last_customer_message_at = CASE WHEN $17::boolean THEN GREATEST(COALESCE(t.last_customer_message_at, $19::timestamptz), $19::timestamptz) ELSE t.last_customer_message_at END,
+             preview = COALESCE($18::text, t.preview),
+             status = CASE WHEN $17::boolean THEN 'open'::thread_status ELSE t.status END,
+             resolved_at = CASE WHEN $17::boolean THEN NULL ELSE t.resolved_at END,
+             snoozed_until = CASE WHEN $17::boolean THEN NULL ELSE t.snoozed_until END,
+             version = t.version + 1, updated_at = now()
+           FROM old WHERE t.id = old.id
+           RETURNING t.id, t.number, t.priority, t.tags, t.created_at, t.version, old.status::text AS old_status
+         )`;
+    const threadParams = isNewThread ? [event.inbox_id, event.team_id, decision.linkedThreadId ?? null, flags] : [decision.threadId];
+
+    const metadata: Record<string, unknown> = {
+      threading: { rule: decision.rule, detail: decision.detail },
+      from: { address: msg.sender.value, name: msg.sender.displayName },
+      participants: msg.participants,
+      sentAt: msg.sentAt?.toISOString() ?? null,
+      envelope: event.meta,
+    };
+    if (msg.conversationKey !== undefined) metadata.conversationKey = msg.conversationKey;
+    if (msg.replyTarget) metadata.replyTarget = msg.replyTarget;
+    if (msg.automaticReason) metadata.automaticReason = msg.automaticReason;
+    if (msg.refusedAttachments.length) metadata.refusedAttachments = msg.refusedAttachments;
+    if (msg.bounce) metadata.bounce = msg.bounce;
+    const mailIdHeader = msg.channel === 'email' && !msg.externalId.startsWith('sha256:') ? msg.externalId : null;
+    // the audit row as AuditService.record writes it; messageId (and reopenedFrom) are added in SQL
+    const auditData = {
+      rule: decision.rule,
+      detail: decision.detail,
+      inboundEventId: event.id,
+      isAutomatic: msg.isAutomatic,
+      ...(decision.possibleFollowUpOf ? { possibleFollowUpOf: decision.possibleFollowUpOf } : {}),
+      ...(decision.linkedThreadId ? { linkedThreadId: decision.linkedThreadId } : {}),
+      ...(bounce ? { bounceOf: bounce.messageId, permanent: msg.bounce?.permanent ?? false } : {}),
+    };
+    const rows: Array<{
+      id: string;
+      created_at: Date;
+      thread_id: string;
+      number: number;
+      priority: ThreadSummary['priority'];
+      tags: string[];
+      thread_created_at: Date;
+      version: number;
+      old_status: string | null;
+    }> = await q.query(
+      `WITH ev AS (
+         SELECT id FROM inbound_events WHERE id = $1::uuid AND status = 'processing' FOR UPDATE
+       ), ${thread}, msg AS (
+         INSERT INTO messages (thread_id, direction, channel, external_id, contact_id, inbound_event_id, subject, body_text, visible_text, body_html,
+                               is_automatic, is_public, delivery_state, metadata, thread_version, created_at)
+         SELECT thread.id, 'inbound', $2::channel_kind, $3::text, $4::uuid, $1::uuid, $5::text, $6::text, $7::text, $8::text,
+                $9::boolean, $10::boolean, 'received', $11::jsonb, thread.version, COALESCE($12::timestamptz, now())
+           FROM thread
+         RETURNING id, created_at
+       ), mail_id AS (
+         INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
+         SELECT $13::text, thread.id, msg.id, 'inbound' FROM msg, thread WHERE $13::text IS NOT NULL ON CONFLICT DO NOTHING
+       ), audit AS (
+         INSERT INTO audit_events (actor_kind, actor_agent_id, action, thread_id, reason, data)
+         SELECT 'contact'::actor_kind, NULL, $14::text, thread.id, $15::text,
+                $16::jsonb || jsonb_build_object('messageId', msg.id)
+                || CASE WHEN $17::boolean AND thread.old_status IS NOT NULL AND thread.old_status <> 'open'
+                        THEN jsonb_build_object('reopenedFrom', thread.old_status) ELSE '{}'::jsonb END
+           FROM msg, thread
+       ), processed AS (
+         UPDATE inbound_events e SET status = 'processed', message_id = msg.id, processed_at = now(), error = NULL FROM msg WHERE e.id = $1::uuid
+       )
+       SELECT msg.id, msg.created_at, thread.id AS thread_id, thread.number, thread.priority, thread.tags, thread.created_at AS thread_created_at,
+              thread.version, thread.old_status
+         FROM msg, thread`,
+      [
+        event.id, msg.channel, msg.externalId, contact.contactId, msg.subject, msg.text, msg.visibleText, msg.html, msg.isAutomatic, msg.isPublic, metadata,
+        // social deliveries arrive out of order: the network's own time orders the history
+        msg.conversationKey !== undefined ? msg.sentAt : null,
+        mailIdHeader, isNewThread ? 'thread.created' : 'message.received', decision.detail ?? null, JSON.stringify(auditData), customer, preview, now,
+        ...threadParams,
+      ],
+    );
+    const row = rows[0];
+    if (!row) {
+      // nothing written: the event moved on (a second run), or the thread vanished under us
+      const [ev]: Array<{ status: string }> = await q.query(`SELECT status FROM inbound_events WHERE id = $1`, [event.id]);
+      if (ev?.status !== 'processing') return { outcome: 'skipped', reason: `event is ${ev?.status ?? 'gone'}` };
+      throw new Error(`thread ${decision.threadId} vanished while ingesting`);
+    }
+    out.createdAt = row.created_at;
+    if (isNewThread) {
+      // the new thread as the realtime event shows it, without reading it back after the commit
+      out.summary = {
+        id: row.thread_id,
+        number: row.number,
+        subject: msg.subject,
+        preview,
+        channel: msg.channel,
+        inboxId: event.inbox_id!,
+        status: 'open',
+        priority: row.priority,
+        tags: row.tags,
+        contact: { id: contact.contactId, name: contact.name, primaryEmail: contact.primaryEmail },
+        assignee: null,
+        teamId: event.team_id,
+        lastMessageAt: now.toISOString(),
+        lastCustomerMessageAt: customer ? now.toISOString() : null,
+        lastAgentMessageAt: null,
+        slaDueAt: null,
+        version: 1,
+        createdAt: row.thread_created_at.toISOString(),
+      };
+    }
+    return { outcome: 'processed', messageId: row.id, threadId: row.thread_id, isNewThread, decision };
   }
 
   private async afterCommit(
