@@ -74,6 +74,21 @@ describe('SMTP listener → ingest (real SMTP conversation)', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('one mail to two of our inboxes: two events, one message, and both events point at it', async () => {
+    const other = `sales-${uid()}@desk.test`;
+    await new Factories(ds).inbox({ address: other });
+    const mid = `${uid()}@example.com`;
+    const res = await sendRaw(port, rawMail({ messageId: mid, to: address, cc: other }), { from: 'customer@example.com', to: [address, other] });
+    expect(res.ok).toBe(true);
+    const events: Array<{ status: string; message_id: string | null }> = await waitFor(async () => {
+      const rows = await ds.query(`SELECT status, message_id FROM inbound_events WHERE idempotency_key LIKE $1`, [`%:mid:${mid}`]);
+      return rows.length === 2 && rows.every((r: { status: string }) => r.status === 'processed') ? rows : null;
+    }, 'both events processed');
+    const messages = await messagesByExternalId(ds, mid);
+    expect(messages).toHaveLength(1);
+    expect(events.map((e) => e.message_id)).toEqual([messages[0].id, messages[0].id]);
+  });
+
   it('a mail the parser rejects is quarantined with its reason, not dropped', async () => {
     const mid = `${uid()}@example.com`;
     const res = await sendRaw(port, rawMail({ from: null, messageId: mid, to: address }), { from: 'someone@example.com', to: [address] });

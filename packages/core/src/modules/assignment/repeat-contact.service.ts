@@ -43,17 +43,22 @@ export class RepeatContactService {
   async flagIfRepeat(threadId: string): Promise<RepeatOutcome> {
     const threshold = this.config.REPEAT_CONTACT_THRESHOLD;
     const windowDays = this.config.REPEAT_CONTACT_WINDOW_DAYS;
+    type Row = { id: string; contact_id: string; inbox_id: string; channel: string; priority: Priority; team_id: string | null; flags: Record<string, unknown>; contact_tags: string[]; count: number };
+    const read = (lock: boolean) =>
+      `SELECT t.id, t.contact_id, t.inbox_id, t.channel, t.priority, t.team_id, t.flags, c.tags AS contact_tags,
+              (SELECT count(*)::int FROM threads o
+                WHERE o.contact_id = t.contact_id AND o.created_at <= t.created_at AND o.created_at > t.created_at - make_interval(days => $2)) AS count
+         FROM threads t JOIN contacts c ON c.id = t.contact_id
+        WHERE t.id = $1${lock ? ' FOR UPDATE OF t' : ''}`;
+    // Most new threads are not repeats: one plain read settles them, without a transaction. Only a
+    // thread to flag is read again under its lock (and decided on that second read).
+    const [seen]: Row[] = await this.ds.query(read(false), [threadId, windowDays]);
+    if (!seen) return { flagged: false, count: 0 };
+    const seenFlag = seen.flags?.repeatContact as RepeatContactFlag | undefined;
+    if (seenFlag) return { flagged: true, count: seenFlag.count, priority: null, already: true };
+    if (seen.count < threshold) return { flagged: false, count: seen.count };
     const outcome = await this.ds.transaction(async (m): Promise<RepeatOutcome> => {
-      // the lock and the count in one round trip (runs once per new thread)
-      const [t]: Array<{ id: string; contact_id: string; inbox_id: string; channel: string; priority: Priority; team_id: string | null; flags: Record<string, unknown>; contact_tags: string[]; count: number }> =
-        await m.query(
-          `SELECT t.id, t.contact_id, t.inbox_id, t.channel, t.priority, t.team_id, t.flags, c.tags AS contact_tags,
-                  (SELECT count(*)::int FROM threads o
-                    WHERE o.contact_id = t.contact_id AND o.created_at <= t.created_at AND o.created_at > t.created_at - make_interval(days => $2)) AS count
-             FROM threads t JOIN contacts c ON c.id = t.contact_id
-            WHERE t.id = $1 FOR UPDATE OF t`,
-          [threadId, windowDays],
-        );
+      const [t]: Row[] = await m.query(read(true), [threadId, windowDays]);
       if (!t) return { flagged: false, count: 0 };
       const count = t.count;
       const existing = t.flags?.repeatContact as RepeatContactFlag | undefined;

@@ -5,6 +5,10 @@ export interface InboundMessageEvent {
   /** Auto-replies, bounces, bulk: must not start an SLA clock nor get an acknowledgement. */
   isAutomatic: boolean;
   isNewThread: boolean;
+  /** Whether any SLA policy was active when the message committed, when the ingest knows it (saves a query). */
+  slaPoliciesActive?: boolean;
+  /** The inbox's assignment mode when the event was claimed (`manual` needs no assignment query). */
+  inboxAssignmentMode?: string;
 }
 
 /**

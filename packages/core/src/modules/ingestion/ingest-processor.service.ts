@@ -30,6 +30,7 @@ interface ClaimedEvent {
   meta: Record<string, unknown>;
   team_id: string | null;
   inbox_active: boolean | null;
+  assignment_mode: string | null;
 }
 
 interface StoredAttachment {
@@ -46,6 +47,10 @@ interface StoredAttachment {
 interface CommitOutput {
   summary?: ThreadSummary;
   createdAt?: Date;
+  /** Whether any SLA policy was active at commit: read in the same statement, saves the SLA hook a query. */
+  slaPoliciesActive?: boolean;
+  /** The inbox's assignment mode, read when the event was claimed. */
+  inboxAssignmentMode?: string;
 }
 
 interface BounceTarget {
@@ -55,6 +60,13 @@ interface BounceTarget {
 }
 
 const PREVIEW_CHARS = 200;
+
+/** The unique (channel, external_id) index of messages refused a second copy of one message. */
+function isDuplicateMessage(e: unknown): boolean {
+  const err = e as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const d = err.driverError ?? err;
+  return d.code === '23505' && d.constraint === 'messages_channel_external_id_key';
+}
 
 export function previewOf(msg: Pick<NormalizedMessage, 'visibleText' | 'text' | 'subject'>): string | null {
   const source = msg.visibleText.trim() || msg.text.trim() || msg.subject?.trim() || '';
@@ -95,7 +107,8 @@ export class IngestProcessor {
         WHERE e.id = $1 AND e.status IN ('received', 'processing')
         RETURNING e.id, e.source, e.inbox_id, e.payload, e.meta,
           (SELECT i.team_id FROM inboxes i WHERE i.id = e.inbox_id) AS team_id,
-          (SELECT i.is_active FROM inboxes i WHERE i.id = e.inbox_id) AS inbox_active`,
+          (SELECT i.is_active FROM inboxes i WHERE i.id = e.inbox_id) AS inbox_active,
+          (SELECT i.assignment_mode::text FROM inboxes i WHERE i.id = e.inbox_id) AS assignment_mode`,
       [eventId],
     );
     // TypeORM returns [rows, count] for UPDATE ... RETURNING on postgres
@@ -118,19 +131,6 @@ export class IngestProcessor {
       return this.quarantine(eventId, typeof reason === 'string' ? reason : `parse failed: ${(e as Error).message ?? String(e)}`);
     }
 
-    // The same mail reached us another way (second recipient inbox, webhook and SMTP): one message.
-    const existing: Array<{ id: string }> = await this.ds.query(`SELECT id FROM messages WHERE channel = $1 AND external_id = $2`, [
-      msg.channel,
-      msg.externalId,
-    ]);
-    if (existing[0]) {
-      await this.ds.query(
-        `UPDATE inbound_events SET status = 'processed', message_id = $2, processed_at = now(), error = NULL WHERE id = $1 AND status = 'processing'`,
-        [eventId, existing[0].id],
-      );
-      return { outcome: 'duplicate', messageId: existing[0].id };
-    }
-
     const contact = await this.contacts.resolve(msg.sender.kind, msg.sender.value, msg.sender.displayName);
     const bounceTarget = await this.findBounceTarget(msg);
     const decision: ThreadingDecision = bounceTarget
@@ -144,10 +144,26 @@ export class IngestProcessor {
     // READ COMMITTED is Postgres' default; naming it would cost a SET TRANSACTION round trip.
     const out: CommitOutput = {};
     const needsTransaction = msg.conversationKey !== undefined || attachments.length > 0 || !!(bounceTarget && msg.bounce?.permanent);
-    const result = needsTransaction
-      ? await this.ds.transaction((m) => this.commitInTransaction(m, event, msg, contact, decision, attachments, bounceTarget, out))
-      : await this.commit(this.ds, event, msg, contact, decision, bounceTarget, out);
+    let result: IngestOutcome;
+    try {
+      result = needsTransaction
+        ? await this.ds.transaction((m) => this.commitInTransaction(m, event, msg, contact, decision, attachments, bounceTarget, out))
+        : await this.commit(this.ds, event, msg, contact, decision, bounceTarget, out);
+    } catch (e) {
+      // The same mail reached us another way (second recipient inbox, webhook and SMTP): the unique
+      // (channel, external_id) index refused the second message and nothing of it was written.
+      // Checked here rather than by a query before every commit: duplicates are rare.
+      if (!isDuplicateMessage(e)) throw e;
+      const existing: Array<{ id: string }> = await this.ds.query(`SELECT id FROM messages WHERE channel = $1 AND external_id = $2`, [msg.channel, msg.externalId]);
+      if (!existing[0]) throw e;
+      await this.ds.query(
+        `UPDATE inbound_events SET status = 'processed', message_id = $2, processed_at = now(), error = NULL WHERE id = $1 AND status = 'processing'`,
+        [eventId, existing[0].id],
+      );
+      return { outcome: 'duplicate', messageId: existing[0].id };
+    }
     if (result.outcome !== 'processed') return result;
+    out.inboxAssignmentMode = event.assignment_mode ?? undefined;
     await this.afterCommit(result.messageId, result.threadId, result.isNewThread, msg, contact, attachments, bounceTarget, out);
     return result;
   }
@@ -275,6 +291,7 @@ export class IngestProcessor {
       thread_created_at: Date;
       version: number;
       old_status: string | null;
+      sla_active: boolean;
     }> = await q.query(
       `WITH ev AS (
          SELECT id FROM inbound_events WHERE id = $1::uuid AND status = 'processing' FOR UPDATE
@@ -299,7 +316,7 @@ export class IngestProcessor {
          UPDATE inbound_events e SET status = 'processed', message_id = msg.id, processed_at = now(), error = NULL FROM msg WHERE e.id = $1::uuid
        )
        SELECT msg.id, msg.created_at, thread.id AS thread_id, thread.number, thread.priority, thread.tags, thread.created_at AS thread_created_at,
-              thread.version, thread.old_status
+              thread.version, thread.old_status, EXISTS (SELECT 1 FROM sla_policies WHERE is_active) AS sla_active
          FROM msg, thread`,
       [
         event.id, msg.channel, msg.externalId, contact.contactId, msg.subject, msg.text, msg.visibleText, msg.html, msg.isAutomatic, msg.isPublic, metadata,
@@ -317,6 +334,7 @@ export class IngestProcessor {
       throw new Error(`thread ${decision.threadId} vanished while ingesting`);
     }
     out.createdAt = row.created_at;
+    out.slaPoliciesActive = row.sla_active;
     if (isNewThread) {
       // the new thread as the realtime event shows it, without reading it back after the commit
       out.summary = {
@@ -395,7 +413,10 @@ export class IngestProcessor {
       this.log.warn(`realtime after ingest of message ${messageId} failed: ${(e as Error).message}`);
     }
     try {
-      await this.hooks.afterInboundMessage({ threadId, messageId, isAutomatic: msg.isAutomatic, isNewThread });
+      await this.hooks.afterInboundMessage({ threadId, messageId, isAutomatic: msg.isAutomatic, isNewThread,
+        slaPoliciesActive: out.slaPoliciesActive,
+        inboxAssignmentMode: out.inboxAssignmentMode,
+      });
     } catch (e) {
       this.log.error(`ingest hook failed for message ${messageId}: ${(e as Error).message}`);
     }

@@ -29,7 +29,9 @@ export class PostIngestHooks implements IngestHooks {
     if (event.isNewThread && customer) await this.step('repeat-contact', () => this.repeat.flagIfRepeat(event.threadId));
     await this.step('sla', () => this.sla.afterInboundMessage(event));
     if (customer) await this.step('auto-ack', () => this.autoAck.maybeAcknowledge(event));
-    if (event.isNewThread && customer) await this.step('assignment', () => this.assignment.assignNewThread(event.threadId));
+    // a manual inbox assigns nothing (the sweep covers a mode changed since): no query for it
+    if (event.isNewThread && customer && event.inboxAssignmentMode !== 'manual')
+      await this.step('assignment', () => this.assignment.assignNewThread(event.threadId));
   }
 
   private async step(name: string, fn: () => Promise<unknown>): Promise<void> {

@@ -12,6 +12,6 @@ export class SlaIngestHooks implements IngestHooks {
 
   async afterInboundMessage(event: InboundMessageEvent): Promise<void> {
     if (event.isAutomatic) return;
-    await this.sla.onCustomerMessage(event.threadId, event.messageId);
+    await this.sla.onCustomerMessage(event.threadId, event.messageId, event.slaPoliciesActive);
   }
 }

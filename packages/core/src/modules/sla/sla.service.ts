@@ -76,11 +76,13 @@ export class SlaService {
    * yet, a next-response clock otherwise, and the resolution clock when the policy has one. Never
    * for automatic mail. Idempotent: a clock already running (or paused) for the metric is kept.
    */
-  async onCustomerMessage(threadId: string, messageId: string): Promise<void> {
+  async onCustomerMessage(threadId: string, messageId: string, policiesActive?: boolean): Promise<void> {
     // Without an active policy no clock can start: one cheap read instead of the locking
     // transaction (this runs for every customer message, and many desks start without policies).
-    const [any]: Array<{ active: boolean }> = await this.ds.query(`SELECT EXISTS (SELECT 1 FROM sla_policies WHERE is_active) AS active`);
-    if (!any?.active) return;
+    // The ingest reads it in its own commit statement and hands it over.
+    const active =
+      policiesActive ?? (await this.ds.query<Array<{ active: boolean }>>(`SELECT EXISTS (SELECT 1 FROM sla_policies WHERE is_active) AS active`))[0]?.active;
+    if (!active) return;
     const effects = newEffects();
     await this.ds.transaction(async (m) => {
       // the thread's lock and the (committed, immutable) message in one round trip
