@@ -158,6 +158,11 @@ async function openLoop(
   const lat: number[] = [];
   let ok = 0;
   let errors = 0;
+  const reasons = new Map<string, number>();
+  const failed = (reason: string) => {
+    errors++;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  };
   let dropped = 0;
   let inflight = 0;
   const start = now() + 50;
@@ -177,14 +182,16 @@ async function openLoop(
           if (codes.every((c) => c === 200)) {
             ok++;
             lat.push(now() - due);
-          } else errors++;
+          } else failed(`HTTP ${codes.filter((c) => c !== 200).join('+')}`);
         })
-        .catch(() => void errors++)
+        .catch((e: Error & { code?: string }) => failed(e.code ?? e.message))
         .finally(() => void inflight--),
     );
   }
   await Promise.all(pending);
   lat.sort((a, b) => a - b);
+  // an error is never silent: what it was is printed with the phase
+  if (errors) log(`http ${name}: errors ${[...reasons].map(([r, n]) => `${r} × ${n}`).join(', ')}`);
   return { name, ok, errors, dropped, p50: pct(lat, 50), p99: pct(lat, 99), max: lat[lat.length - 1] ?? NaN };
 }
 
