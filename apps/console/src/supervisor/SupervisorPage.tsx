@@ -1,21 +1,4 @@
-import {
-  Alert,
-  Badge,
-  Box,
-  Button,
-  Checkbox,
-  Group,
-  Loader,
-  Modal,
-  SegmentedControl,
-  NativeSelect,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Textarea,
-  Title,
-} from '@mantine/core';
+import { Alert, Badge, Box, Button, Checkbox, Group, Loader, Modal, SegmentedControl, NativeSelect, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { AgentLoad, StalledReason, StalledSort, StalledThread } from '@desk/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -26,6 +9,7 @@ import { useMe } from '../api/hooks';
 import { keys } from '../api/keys';
 import { ChannelMark } from '../lib/channels';
 import { formatDuration } from '../lib/time';
+import { ModalActions, ReasonField } from '../lib/forms';
 
 const REASON_LABEL: Record<StalledReason, string> = {
   no_agent_activity: 'No agent activity',
@@ -279,24 +263,16 @@ export function ReassignDialog({
           error={touched && !assignee ? 'Pick an agent' : undefined}
           data-testid="reassign-agent"
         />
-        <Textarea
-          label="Reason"
+        <ReasonField
           description="Recorded in each thread's audit trail"
           required
           value={reason}
-          onChange={(e) => setReason(e.currentTarget.value)}
+          onChange={setReason}
           error={touched && reasonMissing ? 'A reason is required' : undefined}
-          data-testid="reassign-reason"
+          testId="reassign-reason"
         />
         {reassign.isError && <Alert color="red">{reassign.error.message}</Alert>}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={submit} loading={reassign.isPending} data-testid="reassign-submit">
-            Reassign
-          </Button>
-        </Group>
+        <ModalActions onCancel={onClose} label="Reassign" onSubmit={submit} loading={reassign.isPending} testId="reassign-submit" />
       </Stack>
     </Modal>
   );

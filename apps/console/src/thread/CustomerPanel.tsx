@@ -1,21 +1,4 @@
-import {
-  Alert,
-  Badge,
-  Box,
-  Button,
-  Divider,
-  Group,
-  List,
-  Loader,
-  Modal,
-  NativeSelect,
-  Stack,
-  Text,
-  TextInput,
-  Textarea,
-  Title,
-  UnstyledButton,
-} from '@mantine/core';
+import { Alert, Badge, Box, Button, Divider, Group, List, Loader, Modal, NativeSelect, Stack, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IdentityConflict, IdentityKind, type ContactMerge, type MergeSuggestion, type ThreadSummary } from '@desk/contracts';
@@ -38,6 +21,7 @@ import {
 import { keys } from '../api/keys';
 import { ChannelMark, channelLabel } from '../lib/channels';
 import { formatDateTime } from '../lib/time';
+import { ModalActions, ReasonField } from '../lib/forms';
 
 // The contracts export the ContactRef schema but not its inferred type.
 type ContactRef = ThreadSummary['contact'];
@@ -450,33 +434,23 @@ function MergeModal({ into, initialTarget, onClose }: { into: MergeTarget; initi
           ) : (
             <ContactPicker excludeId={into.id} onPick={setOther} />
           )}
-          <Textarea
-            label="Reason"
+          <ReasonField
             description="Why they are the same person; kept with the merge"
             value={reason}
-            onChange={(e) => {
-              setReason(e.currentTarget.value);
+            onChange={(v) => {
+              setReason(v);
               setMissingReason(false);
             }}
             error={missingReason ? 'Give a reason for the merge' : reasonErr.field}
             required
-            autosize
-            minRows={2}
-            data-testid="merge-reason"
+            testId="merge-reason"
           />
           {(otherErr.field || (otherErr.other && reasonErr.other)) && (
             <Alert color="red" data-testid="merge-error">
               {otherErr.field ?? otherErr.other}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" color="orange" loading={merge.isPending} disabled={!other} data-testid="merge-submit">
-              Merge
-            </Button>
-          </Group>
+          <ModalActions onCancel={onClose} label="Merge" color="orange" loading={merge.isPending} disabled={!other} testId="merge-submit" />
         </Stack>
       </form>
     </Modal>
@@ -552,32 +526,22 @@ function UndoMergeModal({ into, merge, onClose }: { into: MergeTarget; merge: Co
             {displayName(merge)} gets back what the merge moved and is still here: {plural(merge.threadCount, 'conversation', 'conversations')} and{' '}
             {plural(merge.identityCount, 'identity', 'identities')}. Conversations that began after the merge stay with {displayName(into)}.
           </Text>
-          <Textarea
-            label="Reason"
+          <ReasonField
             value={reason}
-            onChange={(e) => {
-              setReason(e.currentTarget.value);
+            onChange={(v) => {
+              setReason(v);
               setMissingReason(false);
             }}
             error={missingReason ? 'Give a reason for undoing the merge' : reasonErr.field}
             required
-            autosize
-            minRows={2}
-            data-testid="undo-merge-reason"
+            testId="undo-merge-reason"
           />
           {reasonErr.other && (
             <Alert color="red" data-testid="undo-merge-error">
               {reasonErr.other}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" color="red" loading={unmerge.isPending} data-testid="undo-merge-submit">
-              Undo merge
-            </Button>
-          </Group>
+          <ModalActions onCancel={onClose} label="Undo merge" color="red" loading={unmerge.isPending} testId="undo-merge-submit" />
         </Stack>
       </form>
     </Modal>

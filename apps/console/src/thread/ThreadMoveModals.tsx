@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Loader, Modal, NativeSelect, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Alert, Loader, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { Message, MergeThreadRequest, SplitThreadRequest, ThreadDetail } from '@desk/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -7,6 +7,7 @@ import { errorFor } from '../api/errors';
 import { api } from '../api/endpoints';
 import { useContactThreads } from '../api/hooks';
 import { keys } from '../api/keys';
+import { ModalActions, ReasonField } from '../lib/forms';
 
 /** A move changes the messages, times and lists of every thread it touches. */
 function useAfterMove() {
@@ -61,29 +62,19 @@ export function SplitMessageModal({ message, onClose }: { message: Message; onCl
             data-autofocus
             data-testid="split-subject"
           />
-          <Textarea
-            label="Reason"
+          <ReasonField
             placeholder="Optional, kept in the audit trail"
             value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
+            onChange={setReason}
             error={errorFor(split.error, 'reason').field}
-            autosize
-            minRows={2}
-            data-testid="split-reason"
+            testId="split-reason"
           />
           {(err.field ?? err.other) && (
             <Alert color="red" data-testid="split-error">
               {err.field ?? err.other}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={split.isPending} data-testid="split-submit">
-              Move
-            </Button>
-          </Group>
+          <ModalActions onCancel={onClose} label="Move" loading={split.isPending} testId="split-submit" />
         </Stack>
       </form>
     </Modal>
@@ -141,30 +132,20 @@ export function MergeThreadModal({ thread, onClose }: { thread: ThreadDetail; on
             data-autofocus
             data-testid="merge-thread-target"
           />
-          <Textarea
-            label="Reason"
+          <ReasonField
             placeholder="Why these belong together (kept in the audit trail)"
             value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
+            onChange={setReason}
             error={reasonErr.field}
             required
-            autosize
-            minRows={2}
-            data-testid="merge-thread-reason"
+            testId="merge-thread-reason"
           />
           {targetErr.other && reasonErr.other && (
             <Alert color="red" data-testid="merge-thread-error">
               {targetErr.other}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={merge.isPending} disabled={!targetId || !reason.trim()} data-testid="merge-thread-submit">
-              Merge
-            </Button>
-          </Group>
+          <ModalActions onCancel={onClose} label="Merge" loading={merge.isPending} disabled={!targetId || !reason.trim()} testId="merge-thread-submit" />
         </Stack>
       </form>
     </Modal>
