@@ -49,7 +49,7 @@ interface CommitOutput {
   createdAt?: Date;
   /** Whether any SLA policy was active at commit: read in the same statement, saves the SLA hook a query. */
   slaPoliciesActive?: boolean;
-  /** The inbox's assignment mode, read when the event was claimed. */
+  /** The inbox's assignment mode, read when the event was claimed (for the hooks). */
   inboxAssignmentMode?: string;
 }
 
@@ -142,7 +142,7 @@ export class IngestProcessor {
     // alone it is atomic: a plain mail costs one round trip. Only what adds writes of its own (a
     // social conversation key, attachments, a permanent bounce) wraps it in a transaction.
     // READ COMMITTED is Postgres' default; naming it would cost a SET TRANSACTION round trip.
-    const out: CommitOutput = {};
+    const out: CommitOutput = { inboxAssignmentMode: event.assignment_mode ?? undefined };
     const needsTransaction = msg.conversationKey !== undefined || attachments.length > 0 || !!(bounceTarget && msg.bounce?.permanent);
     let result: IngestOutcome;
     try {
@@ -163,7 +163,6 @@ export class IngestProcessor {
       return { outcome: 'duplicate', messageId: existing[0].id };
     }
     if (result.outcome !== 'processed') return result;
-    out.inboxAssignmentMode = event.assignment_mode ?? undefined;
     await this.afterCommit(result.messageId, result.threadId, result.isNewThread, msg, contact, attachments, bounceTarget, out);
     return result;
   }
@@ -413,7 +412,11 @@ export class IngestProcessor {
       this.log.warn(`realtime after ingest of message ${messageId} failed: ${(e as Error).message}`);
     }
     try {
-      await this.hooks.afterInboundMessage({ threadId, messageId, isAutomatic: msg.isAutomatic, isNewThread,
+      await this.hooks.afterInboundMessage({
+        threadId,
+        messageId,
+        isAutomatic: msg.isAutomatic,
+        isNewThread,
         slaPoliciesActive: out.slaPoliciesActive,
         inboxAssignmentMode: out.inboxAssignmentMode,
       });
