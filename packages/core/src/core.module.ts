@@ -18,6 +18,7 @@ import { ThreadMovesService } from './modules/conversations/thread-moves.service
 import { RealtimePublisher } from './modules/realtime/realtime.publisher';
 import { IngestionService } from './modules/ingestion/ingestion.service';
 import { IngestProcessor } from './modules/ingestion/ingest-processor.service';
+import { IngestBatcher } from './modules/ingestion/ingest-batcher';
 import { InboundEventsService } from './modules/ingestion/inbound-events.service';
 import { SocialWebhooksService } from './modules/ingestion/social-webhooks.service';
 import { XMentionsPoller } from './modules/ingestion/x-mentions-poller.service';
@@ -51,6 +52,7 @@ const SERVICES = [AgentsService, AuthService, AuditService, InboxesService, Cont
 /** Ingestion: parse, resolve, thread, commit. Hooks and the file store are tokens so later issues can swap them. */
 const INGESTION_PROVIDERS = [
   IngestProcessor,
+  IngestBatcher,
   InboundEventsService,
   SocialWebhooksService,
   XMentionsPoller,

@@ -35,6 +35,7 @@ export type { DeliveryStatus } from './modules/delivery/outbound-delivery.entity
 export * from './modules/ingestion/thread-secret';
 export * from './modules/ingestion/ingest-hooks';
 export * from './modules/ingestion/ingest-processor.service';
+export * from './modules/ingestion/ingest-batcher';
 export * from './modules/ingestion/inbound-events.service';
 export * from './modules/ingestion/inbound-adapters';
 export * from './modules/ingestion/social-webhooks.service';

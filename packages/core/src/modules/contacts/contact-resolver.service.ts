@@ -12,6 +12,8 @@ export interface ResolvedContact {
 const UNIQUE_VIOLATION = '23505';
 export const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === UNIQUE_VIOLATION;
 
+const normalize = (value: string) => value.trim().replace(/^@/, '').toLowerCase();
+
 /**
  * Find-or-create of a contact by one identity (kind, normalized value). Two mails from a new
  * address processed at once race on the identity's unique key: the loser retries once and finds
@@ -22,7 +24,7 @@ export class ContactResolver {
   constructor(private readonly ds: DataSource) {}
 
   async resolve(kind: IdentityKind, value: string, displayName: string | null): Promise<ResolvedContact> {
-    const normalized = value.trim().replace(/^@/, '').toLowerCase();
+    const normalized = normalize(value);
     const found = await this.find(kind, normalized);
     if (found) return found;
     try {
@@ -33,6 +35,42 @@ export class ContactResolver {
       if (!again) throw e;
       return again;
     }
+  }
+
+  /**
+   * `resolve` for many senders (a batch of ingested mail), in order: the known ones in ONE query,
+   * each new one created once however often it appears.
+   */
+  async resolveMany(senders: Array<{ kind: IdentityKind; value: string; displayName: string | null }>): Promise<ResolvedContact[]> {
+    const keys = senders.map((s) => ({ kind: s.kind, normalized: normalize(s.value) }));
+    const rows: Array<{ kind: IdentityKind; normalized: string; id: string; name: string | null; primary_email: string | null }> = await this.ds.query(
+      `WITH RECURSIVE wanted AS (
+         SELECT DISTINCT kind::identity_kind AS kind, normalized FROM unnest($1::text[], $2::text[]) AS w(kind, normalized)
+       ), chain(kind, normalized, id, merged_into_id, depth) AS (
+         SELECT w.kind::text, w.normalized, c.id, c.merged_into_id, 0
+           FROM wanted w JOIN contact_identities i ON i.kind = w.kind AND i.normalized_value = w.normalized JOIN contacts c ON c.id = i.contact_id
+         UNION ALL
+         SELECT chain.kind, chain.normalized, c.id, c.merged_into_id, chain.depth + 1 FROM chain JOIN contacts c ON c.id = chain.merged_into_id WHERE chain.depth < 10
+       )
+       SELECT DISTINCT ON (chain.kind, chain.normalized) chain.kind, chain.normalized, c.id, c.name, c.primary_email
+         FROM chain JOIN contacts c ON c.id = chain.id
+        WHERE chain.merged_into_id IS NULL ORDER BY chain.kind, chain.normalized, chain.depth DESC`,
+      [keys.map((k) => k.kind), keys.map((k) => k.normalized)],
+    );
+    const found = new Map<string, ResolvedContact>(
+      rows.map((r) => [`${r.kind}:${r.normalized}`, { contactId: r.id, name: r.name, primaryEmail: r.primary_email, created: false }]),
+    );
+    const out: ResolvedContact[] = [];
+    for (let i = 0; i < senders.length; i++) {
+      const key = `${keys[i]!.kind}:${keys[i]!.normalized}`;
+      let contact = found.get(key);
+      if (!contact) {
+        contact = await this.resolve(senders[i]!.kind, senders[i]!.value, senders[i]!.displayName);
+        found.set(key, { ...contact, created: false });
+      }
+      out.push(contact);
+    }
+    return out;
   }
 
   private async find(kind: IdentityKind, normalized: string): Promise<ResolvedContact | null> {

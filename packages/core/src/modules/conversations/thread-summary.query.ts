@@ -11,6 +11,12 @@ export async function loadThreadSummary(q: DataSource | EntityManager, threadId:
   return (await loadThread(q, threadId))?.summary ?? null;
 }
 
+/** The summaries of several threads in one query (a batch of ingested mail), by thread id. */
+export async function loadThreadSummaries(q: DataSource | EntityManager, threadIds: string[]): Promise<Map<string, ThreadSummary>> {
+  const rows: SummaryRow[] = await q.query(`SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE t.id = ANY($1::uuid[])`, [threadIds]);
+  return new Map(rows.map((r) => [r.id, summaryOfRow(r)]));
+}
+
 /** The thread page's detail (toThreadDetail's shape) in the same one query. */
 export async function loadThreadDetail(q: DataSource | EntityManager, threadId: string): Promise<ThreadDetail | null> {
   const t = await loadThread(q, threadId);

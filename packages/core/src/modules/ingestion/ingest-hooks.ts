@@ -18,6 +18,11 @@ export interface InboundMessageEvent {
  */
 export interface IngestHooks {
   afterInboundMessage(event: InboundMessageEvent): Promise<void>;
+  /**
+   * The same for several messages committed together (a batch of plain mail), each at most once,
+   * in order; the events are of distinct threads. Optional: without it each is handed over alone.
+   */
+  afterInboundMessages?(events: InboundMessageEvent[]): Promise<void>;
 }
 
 export const INGEST_HOOKS = Symbol('INGEST_HOOKS');

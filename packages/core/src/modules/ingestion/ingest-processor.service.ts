@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ProviderError, type AdapterRegistry, type NormalizedMessage } from '@desk/channels';
@@ -8,12 +9,12 @@ import { AuditService } from '../audit/audit.service';
 import { ContactResolver, type ResolvedContact } from '../contacts/contact-resolver.service';
 import type { Message } from '../conversations/message.entity';
 import { toMessageDto } from '../conversations/thread.mapper';
-import { loadThreadSummary } from '../conversations/thread-summary.query';
+import { loadThreadSummaries, loadThreadSummary } from '../conversations/thread-summary.query';
 import { ThreadMatcher, type ThreadingDecision } from '../conversations/thread-matcher.service';
 import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
 import { FILE_STORE, type FileStore } from '../storage/file-store';
 import { INBOUND_ADAPTERS } from './inbound-adapters';
-import { INGEST_HOOKS, type IngestHooks } from './ingest-hooks';
+import { INGEST_HOOKS, type InboundMessageEvent, type IngestHooks } from './ingest-hooks';
 import { deriveThreadSecret } from './thread-secret';
 
 export type IngestOutcome =
@@ -74,6 +75,91 @@ export function previewOf(msg: Pick<NormalizedMessage, 'visibleText' | 'text' | 
   return p || null;
 }
 
+/** A thread row as a commit statement returns it, new or bumped. */
+interface CommittedRow {
+  id: string;
+  created_at: Date;
+  thread_id: string;
+  number: number;
+  priority: ThreadSummary['priority'];
+  tags: string[];
+  thread_created_at: Date;
+  version: number;
+  old_status: string | null;
+  sla_active: boolean;
+}
+
+/** A committed inbound message, as the realtime event and the hooks after the commit need it. */
+interface Ingested {
+  messageId: string;
+  threadId: string;
+  isNewThread: boolean;
+  msg: NormalizedMessage;
+  contact: ResolvedContact;
+  out: CommitOutput;
+}
+
+/** A plain mail of a batch, with its contact and threading decision (see IngestProcessor.processMany). */
+interface BatchItem {
+  event: ClaimedEvent;
+  msg: NormalizedMessage;
+  contact: ResolvedContact;
+  decision: ThreadingDecision;
+}
+
+/** The message's metadata, its Message-ID to remember, and the audit data, as both commits write them. */
+function messageFields(event: ClaimedEvent, msg: NormalizedMessage, decision: ThreadingDecision, bounce: BounceTarget | null) {
+  const metadata: Record<string, unknown> = {
+    threading: { rule: decision.rule, detail: decision.detail },
+    from: { address: msg.sender.value, name: msg.sender.displayName },
+    participants: msg.participants,
+    sentAt: msg.sentAt?.toISOString() ?? null,
+    envelope: event.meta,
+  };
+  if (msg.conversationKey !== undefined) metadata.conversationKey = msg.conversationKey;
+  if (msg.replyTarget) metadata.replyTarget = msg.replyTarget;
+  if (msg.automaticReason) metadata.automaticReason = msg.automaticReason;
+  if (msg.refusedAttachments.length) metadata.refusedAttachments = msg.refusedAttachments;
+  if (msg.bounce) metadata.bounce = msg.bounce;
+  const mailIdHeader = msg.channel === 'email' && !msg.externalId.startsWith('sha256:') ? msg.externalId : null;
+  // the audit row as AuditService.record writes it; messageId (and reopenedFrom) are added in SQL
+  const auditData = {
+    rule: decision.rule,
+    detail: decision.detail,
+    inboundEventId: event.id,
+    isAutomatic: msg.isAutomatic,
+    ...(decision.possibleFollowUpOf ? { possibleFollowUpOf: decision.possibleFollowUpOf } : {}),
+    ...(decision.linkedThreadId ? { linkedThreadId: decision.linkedThreadId } : {}),
+    ...(bounce ? { bounceOf: bounce.messageId, permanent: msg.bounce?.permanent ?? false } : {}),
+  };
+  return { metadata, mailIdHeader, auditData };
+}
+
+/** The new thread as the realtime event shows it, without reading it back after the commit. */
+function newThreadSummary(row: CommittedRow, event: ClaimedEvent, msg: NormalizedMessage, contact: ResolvedContact, preview: string | null, now: Date): ThreadSummary {
+  const customer = !msg.isAutomatic;
+  return {
+    id: row.thread_id,
+    number: row.number,
+    subject: msg.subject,
+    preview,
+    channel: msg.channel,
+    inboxId: event.inbox_id!,
+    status: 'open',
+    priority: row.priority,
+    tags: row.tags,
+    contact: { id: contact.contactId, name: contact.name, primaryEmail: contact.primaryEmail },
+    assignee: null,
+    teamId: event.team_id,
+    lastMessageAt: now.toISOString(),
+    lastCustomerMessageAt: customer ? now.toISOString() : null,
+    lastAgentMessageAt: null,
+    slaDueAt: null,
+    version: 1,
+    createdAt: row.thread_created_at.toISOString(),
+  };
+}
+
 /**
  * The worker's half of "receive durably, then process": turns one committed inbound event into a
  * message. Re-reads the event and acts only while it is received/processing; ONE transaction
@@ -102,23 +188,111 @@ export class IngestProcessor {
   }
 
   async process(eventId: string): Promise<IngestOutcome> {
+    const [event] = await this.claim([eventId]);
+    if (!event) return { outcome: 'skipped', reason: 'event is not received/processing' };
+    const parsed = await this.parse(event);
+    return 'outcome' in parsed ? parsed : this.processParsed(event, parsed);
+  }
+
+  /**
+   * Many events at once, each with the outcome `process` would give it (or the error it would
+   * throw, for its own job to retry). Plain mail (no attachments, bounce or social conversation)
+   * is committed by ONE statement for the whole batch, and its hooks run as batches too; the rest,
+   * and any mail whose sender, thread or Message-ID another mail of the batch already holds, runs
+   * one by one after the batch commit, so a reply never races the mail it answers. If the batch
+   * statement fails (a duplicate delivery, say), it wrote nothing and every mail of it runs alone.
+   */
+  async processMany(eventIds: string[]): Promise<Map<string, IngestOutcome | Error>> {
+    const results = new Map<string, IngestOutcome | Error>();
+    const claimed = await this.claim(eventIds);
+    for (const id of eventIds) results.set(id, { outcome: 'skipped', reason: 'event is not received/processing' });
+    const plain: Array<{ event: ClaimedEvent; msg: NormalizedMessage }> = [];
+    const alone: Array<{ event: ClaimedEvent; msg: NormalizedMessage }> = [];
+    for (const event of claimed) {
+      try {
+        const parsed = await this.parse(event);
+        if ('outcome' in parsed) results.set(event.id, parsed);
+        else if (parsed.conversationKey === undefined && parsed.attachments.length === 0 && !parsed.bounce) plain.push({ event, msg: parsed });
+        else alone.push({ event, msg: parsed });
+      } catch (e) {
+        results.set(event.id, e as Error);
+      }
+    }
+
+    const batch: BatchItem[] = [];
+    if (plain.length) {
+      const contacts = await this.contacts.resolveMany(plain.map(({ msg }) => msg.sender));
+      const now = new Date();
+      const held = { contacts: new Set<string>(), threads: new Set<string>(), mailIds: new Set<string>() };
+      for (let i = 0; i < plain.length; i++) {
+        const { event, msg } = plain[i]!;
+        const contact = contacts[i]!;
+        const keys = [msg.externalId, msg.threading.inReplyTo, ...msg.threading.references].filter((k): k is string => !!k);
+        if (held.contacts.has(contact.contactId) || keys.some((k) => held.mailIds.has(k))) {
+          alone.push({ event, msg });
+          continue;
+        }
+        const decision = await this.matcher.match(msg, contact.contactId, now, event.inbox_id);
+        if (decision.threadId && held.threads.has(decision.threadId)) {
+          alone.push({ event, msg });
+          continue;
+        }
+        held.contacts.add(contact.contactId);
+        held.mailIds.add(msg.externalId);
+        if (decision.threadId) held.threads.add(decision.threadId);
+        batch.push({ event, msg, contact, decision });
+      }
+    }
+
+    if (batch.length) {
+      let committed: Array<{ item: BatchItem; result: IngestOutcome & { outcome: 'processed' }; out: CommitOutput }> | null = null;
+      try {
+        committed = await this.commitMany(batch);
+      } catch (e) {
+        this.log.warn(`batch commit of ${batch.length} events failed, each is processed alone: ${(e as Error).message}`);
+        for (const { event, msg } of batch) alone.push({ event, msg });
+      }
+      if (committed) {
+        const done = new Set(committed.map(({ item }) => item.event.id));
+        for (const { item, result } of committed) results.set(item.event.id, result);
+        // not written (the event moved on meanwhile): `process` would say why
+        for (const item of batch) if (!done.has(item.event.id)) alone.push({ event: item.event, msg: item.msg });
+        await this.afterCommitMany(
+          committed.map(({ item, result, out }) => ({ messageId: result.messageId, threadId: result.threadId, isNewThread: result.isNewThread, msg: item.msg, contact: item.contact, out })),
+        );
+      }
+    }
+
+    for (const { event, msg } of alone) {
+      try {
+        results.set(event.id, await this.processParsed(event, msg));
+      } catch (e) {
+        results.set(event.id, e as Error);
+      }
+    }
+    return results;
+  }
+
+  /** Marks the events `processing` (one statement for all) and reads them with their inbox's fields. */
+  private async claim(eventIds: string[]): Promise<ClaimedEvent[]> {
     const rows: ClaimedEvent[] = await this.ds.query(
       `UPDATE inbound_events e SET status = 'processing', attempts = e.attempts + 1, processed_at = now()
-        WHERE e.id = $1 AND e.status IN ('received', 'processing')
+        WHERE e.id = ANY($1::uuid[]) AND e.status IN ('received', 'processing')
         RETURNING e.id, e.source, e.inbox_id, e.payload, e.meta,
           (SELECT i.team_id FROM inboxes i WHERE i.id = e.inbox_id) AS team_id,
           (SELECT i.is_active FROM inboxes i WHERE i.id = e.inbox_id) AS inbox_active,
           (SELECT i.assignment_mode::text FROM inboxes i WHERE i.id = e.inbox_id) AS assignment_mode`,
-      [eventId],
+      [eventIds],
     );
     // TypeORM returns [rows, count] for UPDATE ... RETURNING on postgres
-    const event = (Array.isArray(rows[0]) ? (rows[0] as unknown as ClaimedEvent[])[0] : rows[0]) ?? null;
-    if (!event) return { outcome: 'skipped', reason: 'event is not received/processing' };
-    if (!event.inbox_id || event.inbox_active === null) return this.quarantine(eventId, 'the event has no (existing) inbox');
+    return Array.isArray(rows[0]) ? (rows[0] as unknown as ClaimedEvent[]) : rows;
+  }
 
-    let msg: NormalizedMessage;
+  /** The normalized message, or the quarantine outcome; a provider's temporary failure is thrown for a retry. */
+  private async parse(event: ClaimedEvent): Promise<NormalizedMessage | IngestOutcome> {
+    if (!event.inbox_id || event.inbox_active === null) return this.quarantine(event.id, 'the event has no (existing) inbox');
     try {
-      msg = await this.adapters.get(event.source).parse(event.payload, {
+      return await this.adapters.get(event.source).parse(event.payload, {
         inboxId: event.inbox_id,
         maxAttachmentBytes: this.config.MAX_ATTACHMENT_BYTES,
         threadSecret: this.threadSecret,
@@ -128,9 +302,12 @@ export class IngestProcessor {
       // the ingest job retries with backoff and quarantines only after its last attempt
       if (e instanceof ProviderError && e.classification === 'temporary') throw e;
       const reason = (e as { reason?: unknown }).reason;
-      return this.quarantine(eventId, typeof reason === 'string' ? reason : `parse failed: ${(e as Error).message ?? String(e)}`);
+      return this.quarantine(event.id, typeof reason === 'string' ? reason : `parse failed: ${(e as Error).message ?? String(e)}`);
     }
+  }
 
+  private async processParsed(event: ClaimedEvent, msg: NormalizedMessage): Promise<IngestOutcome> {
+    const eventId = event.id;
     const contact = await this.contacts.resolve(msg.sender.kind, msg.sender.value, msg.sender.displayName);
     const bounceTarget = await this.findBounceTarget(msg);
     const decision: ThreadingDecision = bounceTarget
@@ -257,41 +434,8 @@ export class IngestProcessor {
          )`;
     const threadParams = isNewThread ? [event.inbox_id, event.team_id, decision.linkedThreadId ?? null, flags] : [decision.threadId];
 
-    const metadata: Record<string, unknown> = {
-      threading: { rule: decision.rule, detail: decision.detail },
-      from: { address: msg.sender.value, name: msg.sender.displayName },
-      participants: msg.participants,
-      sentAt: msg.sentAt?.toISOString() ?? null,
-      envelope: event.meta,
-    };
-    if (msg.conversationKey !== undefined) metadata.conversationKey = msg.conversationKey;
-    if (msg.replyTarget) metadata.replyTarget = msg.replyTarget;
-    if (msg.automaticReason) metadata.automaticReason = msg.automaticReason;
-    if (msg.refusedAttachments.length) metadata.refusedAttachments = msg.refusedAttachments;
-    if (msg.bounce) metadata.bounce = msg.bounce;
-    const mailIdHeader = msg.channel === 'email' && !msg.externalId.startsWith('sha256:') ? msg.externalId : null;
-    // the audit row as AuditService.record writes it; messageId (and reopenedFrom) are added in SQL
-    const auditData = {
-      rule: decision.rule,
-      detail: decision.detail,
-      inboundEventId: event.id,
-      isAutomatic: msg.isAutomatic,
-      ...(decision.possibleFollowUpOf ? { possibleFollowUpOf: decision.possibleFollowUpOf } : {}),
-      ...(decision.linkedThreadId ? { linkedThreadId: decision.linkedThreadId } : {}),
-      ...(bounce ? { bounceOf: bounce.messageId, permanent: msg.bounce?.permanent ?? false } : {}),
-    };
-    const rows: Array<{
-      id: string;
-      created_at: Date;
-      thread_id: string;
-      number: number;
-      priority: ThreadSummary['priority'];
-      tags: string[];
-      thread_created_at: Date;
-      version: number;
-      old_status: string | null;
-      sla_active: boolean;
-    }> = await q.query(
+    const { metadata, mailIdHeader, auditData } = messageFields(event, msg, decision, bounce);
+    const rows: CommittedRow[] = await q.query(
       `WITH ev AS (
          SELECT id FROM inbound_events WHERE id = $1::uuid AND status = 'processing' FOR UPDATE
        ), ${thread}, msg AS (
@@ -334,30 +478,118 @@ export class IngestProcessor {
     }
     out.createdAt = row.created_at;
     out.slaPoliciesActive = row.sla_active;
-    if (isNewThread) {
-      // the new thread as the realtime event shows it, without reading it back after the commit
-      out.summary = {
-        id: row.thread_id,
-        number: row.number,
-        subject: msg.subject,
-        preview,
-        channel: msg.channel,
-        inboxId: event.inbox_id!,
-        status: 'open',
-        priority: row.priority,
-        tags: row.tags,
-        contact: { id: contact.contactId, name: contact.name, primaryEmail: contact.primaryEmail },
-        assignee: null,
-        teamId: event.team_id,
-        lastMessageAt: now.toISOString(),
-        lastCustomerMessageAt: customer ? now.toISOString() : null,
-        lastAgentMessageAt: null,
-        slaDueAt: null,
-        version: 1,
-        createdAt: row.thread_created_at.toISOString(),
-      };
-    }
+    if (isNewThread) out.summary = newThreadSummary(row, event, msg, contact, preview, now);
     return { outcome: 'processed', messageId: row.id, threadId: row.thread_id, isNewThread, decision };
+  }
+
+  /**
+   * The batch form of `commit`, for plain mail (see processMany): ONE statement for every mail of
+   * the batch, atomic on its own, with the same locks and writes per mail. The ids of new threads
+   * and messages are made here, so the rows of each mail find each other without a lookup. A mail
+   * whose event moved on meanwhile is not written and not returned.
+   */
+  private async commitMany(items: BatchItem[]): Promise<Array<{ item: BatchItem; result: IngestOutcome & { outcome: 'processed' }; out: CommitOutput }>> {
+    const now = new Date();
+    const input = items.map(({ event, msg, contact, decision }, ord) => {
+      const { metadata, mailIdHeader, auditData } = messageFields(event, msg, decision, null);
+      const isNewThread = !decision.threadId;
+      return {
+        ord,
+        event_id: event.id,
+        message_id: randomUUID(),
+        new_thread_id: isNewThread ? randomUUID() : null,
+        thread_id: decision.threadId,
+        channel: msg.channel,
+        external_id: msg.externalId,
+        contact_id: contact.contactId,
+        subject: msg.subject,
+        body_text: msg.text,
+        visible_text: msg.visibleText,
+        body_html: msg.html,
+        is_automatic: msg.isAutomatic,
+        is_public: msg.isPublic,
+        metadata,
+        mail_id: mailIdHeader,
+        action: isNewThread ? 'thread.created' : 'message.received',
+        reason: decision.detail ?? null,
+        audit: auditData,
+        customer: !msg.isAutomatic,
+        preview: previewOf(msg),
+        inbox_id: event.inbox_id,
+        team_id: event.team_id,
+        linked_thread_id: isNewThread ? (decision.linkedThreadId ?? null) : null,
+        flags: decision.possibleFollowUpOf ? { possibleFollowUpOf: decision.possibleFollowUpOf } : {},
+      };
+    });
+    const rows: Array<CommittedRow & { event_id: string }> = await this.ds.query(
+      `WITH x AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, event_id uuid, message_id uuid, new_thread_id uuid, thread_id uuid,
+           channel channel_kind, external_id text, contact_id uuid, subject text, body_text text, visible_text text, body_html text,
+           is_automatic boolean, is_public boolean, metadata jsonb, mail_id text, action text, reason text, audit jsonb, customer boolean,
+           preview text, inbox_id uuid, team_id uuid, linked_thread_id uuid, flags jsonb)
+       ), ev AS (
+         SELECT e.id FROM inbound_events e WHERE e.id IN (SELECT event_id FROM x) AND e.status = 'processing' ORDER BY e.id FOR UPDATE
+       ), xe AS (
+         SELECT x.*, COALESCE(x.new_thread_id, x.thread_id) AS tid FROM x JOIN ev ON ev.id = x.event_id
+       ), opened AS (
+         INSERT INTO threads (id, subject, preview, contact_id, inbox_id, channel, status, team_id, last_message_at, last_customer_message_at, linked_thread_id, flags, version)
+         SELECT xe.new_thread_id, xe.subject, xe.preview, xe.contact_id, xe.inbox_id, xe.channel, 'open', xe.team_id, $2::timestamptz,
+                CASE WHEN xe.customer THEN $2::timestamptz ELSE NULL END, xe.linked_thread_id, xe.flags, 1
+           FROM xe WHERE xe.new_thread_id IS NOT NULL ORDER BY xe.ord
+         RETURNING id, number, priority, tags, created_at, version, NULL::text AS old_status
+       ), old AS (
+         SELECT t.id, t.status FROM threads t WHERE t.id IN (SELECT thread_id FROM xe WHERE thread_id IS NOT NULL) ORDER BY t.id FOR UPDATE
+       ), bumped AS (
+         UPDATE threads t SET
+           last_message_at = GREATEST(COALESCE(t.last_message_at, $2::timestamptz), $2::timestamptz),
+           last_customer_message_at = CASE WHEN xe.customer THEN GREATEST(COALESCE(t.last_customer_message_at, $2::timestamptz), $2::timestamptz) ELSE t.last_customer_message_at END,
+           preview = COALESCE(xe.preview, t.preview),
+           status = CASE WHEN xe.customer THEN 'open'::thread_status ELSE t.status END,
+           resolved_at = CASE WHEN xe.customer THEN NULL ELSE t.resolved_at END,
+           snoozed_until = CASE WHEN xe.customer THEN NULL ELSE t.snoozed_until END,
+           version = t.version + 1, updated_at = now()
+         FROM old JOIN xe ON xe.thread_id = old.id WHERE t.id = old.id
+         RETURNING t.id, t.number, t.priority, t.tags, t.created_at, t.version, old.status::text AS old_status
+       ), thread AS (
+         SELECT * FROM opened UNION ALL SELECT * FROM bumped
+       ), msg AS (
+         INSERT INTO messages (id, thread_id, direction, channel, external_id, contact_id, inbound_event_id, subject, body_text, visible_text, body_html,
+                               is_automatic, is_public, delivery_state, metadata, thread_version)
+         SELECT xe.message_id, thread.id, 'inbound', xe.channel, xe.external_id, xe.contact_id, xe.event_id, xe.subject, xe.body_text, xe.visible_text, xe.body_html,
+                xe.is_automatic, xe.is_public, 'received', xe.metadata, thread.version
+           FROM xe JOIN thread ON thread.id = xe.tid ORDER BY xe.ord
+         RETURNING id, created_at
+       ), mail_id AS (
+         INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
+         SELECT xe.mail_id, xe.tid, msg.id, 'inbound' FROM xe JOIN msg ON msg.id = xe.message_id WHERE xe.mail_id IS NOT NULL ON CONFLICT DO NOTHING
+       ), audit AS (
+         INSERT INTO audit_events (actor_kind, actor_agent_id, action, thread_id, reason, data)
+         SELECT 'contact'::actor_kind, NULL, xe.action, thread.id, xe.reason,
+                xe.audit || jsonb_build_object('messageId', msg.id)
+                || CASE WHEN xe.customer AND thread.old_status IS NOT NULL AND thread.old_status <> 'open'
+                        THEN jsonb_build_object('reopenedFrom', thread.old_status) ELSE '{}'::jsonb END
+           FROM xe JOIN msg ON msg.id = xe.message_id JOIN thread ON thread.id = xe.tid ORDER BY xe.ord
+       ), processed AS (
+         UPDATE inbound_events e SET status = 'processed', message_id = msg.id, processed_at = now(), error = NULL
+           FROM xe JOIN msg ON msg.id = xe.message_id WHERE e.id = xe.event_id
+       )
+       SELECT xe.event_id, msg.id, msg.created_at, thread.id AS thread_id, thread.number, thread.priority, thread.tags,
+              thread.created_at AS thread_created_at, thread.version, thread.old_status, EXISTS (SELECT 1 FROM sla_policies WHERE is_active) AS sla_active
+         FROM xe JOIN msg ON msg.id = xe.message_id JOIN thread ON thread.id = xe.tid`,
+      [JSON.stringify(input), now],
+    );
+    const byEvent = new Map(items.map((item, i) => [item.event.id, { item, preview: input[i]!.preview }]));
+    return rows.map((row) => {
+      const { item, preview } = byEvent.get(row.event_id)!;
+      const isNewThread = !item.decision.threadId;
+      const out: CommitOutput = {
+        createdAt: row.created_at,
+        slaPoliciesActive: row.sla_active,
+        inboxAssignmentMode: item.event.assignment_mode ?? undefined,
+        summary: isNewThread ? newThreadSummary(row, item.event, item.msg, item.contact, preview, now) : undefined,
+      };
+      return { item, result: { outcome: 'processed' as const, messageId: row.id, threadId: row.thread_id, isNewThread, decision: item.decision }, out };
+    });
   }
 
   private async afterCommit(
@@ -370,9 +602,24 @@ export class IngestProcessor {
     bounce: BounceTarget | null,
     out: CommitOutput = {},
   ): Promise<void> {
+    const ingested: Ingested = { messageId, threadId, isNewThread, msg, contact, out };
+    // a new thread's summary comes from the commit; otherwise one plain query, not an entity load
+    const thread = isNewThread && out.summary ? out.summary : await loadThreadSummary(this.ds, threadId).catch(() => null);
+    await this.publishIngested(ingested, thread, attachments, bounce);
+    await this.runHooks([ingested]);
+  }
+
+  /** afterCommit for a committed batch: the summaries of the existing threads in one query, the hooks as one batch. */
+  private async afterCommitMany(items: Ingested[]): Promise<void> {
+    const existing = items.filter((i) => !(i.isNewThread && i.out.summary)).map((i) => i.threadId);
+    const summaries = existing.length ? await loadThreadSummaries(this.ds, existing).catch(() => new Map<string, ThreadSummary>()) : new Map<string, ThreadSummary>();
+    for (const i of items) await this.publishIngested(i, (i.isNewThread && i.out.summary) || summaries.get(i.threadId) || null, [], null);
+    await this.runHooks(items);
+  }
+
+  private async publishIngested(i: Ingested, thread: ThreadSummary | null, attachments: StoredAttachment[], bounce: BounceTarget | null): Promise<void> {
+    const { messageId, threadId, isNewThread, msg, contact, out } = i;
     try {
-      // a new thread's summary comes from the commit; otherwise one plain query, not an entity load
-      const thread = (isNewThread && out.summary) || (await loadThreadSummary(this.ds, threadId));
       if (thread) {
         const rooms = [Rooms.thread(threadId), Rooms.allAgents, Rooms.supervisors];
         if (thread.assignee) rooms.push(Rooms.agent(thread.assignee.id));
@@ -411,17 +658,26 @@ export class IngestProcessor {
     } catch (e) {
       this.log.warn(`realtime after ingest of message ${messageId} failed: ${(e as Error).message}`);
     }
-    try {
-      await this.hooks.afterInboundMessage({
-        threadId,
-        messageId,
-        isAutomatic: msg.isAutomatic,
-        isNewThread,
-        slaPoliciesActive: out.slaPoliciesActive,
-        inboxAssignmentMode: out.inboxAssignmentMode,
-      });
-    } catch (e) {
-      this.log.error(`ingest hook failed for message ${messageId}: ${(e as Error).message}`);
+  }
+
+  /** The hooks of committed messages: as one batch when the hooks take batches, else one by one. */
+  private async runHooks(items: Ingested[]): Promise<void> {
+    const events: InboundMessageEvent[] = items.map(({ threadId, messageId, isNewThread, msg, out }) => ({
+      threadId,
+      messageId,
+      isAutomatic: msg.isAutomatic,
+      isNewThread,
+      slaPoliciesActive: out.slaPoliciesActive,
+      inboxAssignmentMode: out.inboxAssignmentMode,
+    }));
+    const batches = this.hooks.afterInboundMessages ? [events] : events.map((e) => [e]);
+    for (const batch of batches) {
+      try {
+        if (this.hooks.afterInboundMessages) await this.hooks.afterInboundMessages(batch);
+        else await this.hooks.afterInboundMessage(batch[0]!);
+      } catch (e) {
+        this.log.error(`ingest hook failed for message(s) ${batch.map((b) => b.messageId).join(', ')}: ${(e as Error).message}`);
+      }
     }
   }
 

@@ -34,6 +34,16 @@ export class PostIngestHooks implements IngestHooks {
       await this.step('assignment', () => this.assignment.assignNewThread(event.threadId));
   }
 
+  /** The same for a batch of committed messages (distinct threads): each step once for the batch, in the same order. */
+  async afterInboundMessages(events: InboundMessageEvent[]): Promise<void> {
+    const customers = events.filter((e) => !e.isAutomatic);
+    const opened = customers.filter((e) => e.isNewThread);
+    if (opened.length) await this.step('repeat-contact', () => this.repeat.flagIfRepeatMany(opened.map((e) => e.threadId)));
+    for (const e of events) await this.step('sla', () => this.sla.afterInboundMessage(e));
+    if (customers.length) await this.step('auto-ack', () => this.autoAck.maybeAcknowledgeMany(customers));
+    for (const e of opened) if (e.inboxAssignmentMode !== 'manual') await this.step('assignment', () => this.assignment.assignNewThread(e.threadId));
+  }
+
   private async step(name: string, fn: () => Promise<unknown>): Promise<void> {
     try {
       await fn();

@@ -29,12 +29,17 @@ export const ConfigSchema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   RUN_MIGRATIONS: bool.default(true),
-  /** Postgres connections per process; keep above the worker's INGEST_CONCURRENCY (its jobs hold one each). */
+  /** Postgres connections per process. */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(24),
   /** Parameterized statements are prepared once per connection; false behind a transaction-pooling pgbouncer < 1.21. */
   DB_PREPARED_STATEMENTS: bool.default(true),
-  /** Ingest jobs one worker process runs at once (each mostly waits on Postgres round trips and commits). */
-  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(24),
+  /** Ingest jobs one worker process runs at once; they are handled in batches (INGEST_BATCH_SIZE). */
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(64),
+  /**
+   * Most ingest jobs of one worker handled together (one commit statement, one round of hooks); 1
+   * handles each alone. Batches form only under load: a quiet worker's batch is one mail.
+   */
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(64),
   CONSOLE_DIST: z.string().optional(),
   /** Bearer token for Prometheus scrapes of /metrics (admins can also look with their session). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),

@@ -1,0 +1,139 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { emailIdempotencyKey } from '@desk/channels';
+import { IngestProcessor, type IngestOutcome } from '@desk/core';
+import { startApi, type Harness } from '../../api/test/harness';
+import { createWorker } from '../src/worker.factory';
+import { rawMail, uid, type MailOptions } from './support';
+
+jest.setTimeout(60_000);
+
+/**
+ * IngestProcessor.processMany: a batch of plain mail is committed by one statement and its hooks
+ * run as batches, while every mail ends exactly as it would alone; mails of one batch that depend
+ * on each other (a reply to a mail of the same batch, one sender twice, one thread twice) still
+ * thread right, and a batch statement that fails (a duplicate delivery) writes nothing and lets
+ * each mail run alone.
+ */
+describe('ingest batches', () => {
+  let h: Harness;
+  let worker: INestApplicationContext;
+  let processor: IngestProcessor;
+  let inboxId: string;
+  let address: string;
+
+  beforeAll(async () => {
+    h = await startApi();
+    worker = await createWorker(h.env.config, { logger: false });
+    processor = worker.get(IngestProcessor);
+    address = `support-${uid()}@desk.test`;
+    inboxId = (await h.f.inbox({ address })).id;
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await h?.close();
+  });
+
+  /** An inbound event stored as the listener stores it, but with no job: the test hands it to processMany itself. */
+  async function stored(o: MailOptions, inbox = inboxId): Promise<string> {
+    const payload = Buffer.from(rawMail({ to: address, ...o }));
+    const [row]: Array<{ id: string }> = await h.ds.query(
+      `INSERT INTO inbound_events (source, inbox_id, idempotency_key, payload, content_type, meta) VALUES ('email', $1, $2, $3, 'message/rfc822', '{}') RETURNING id`,
+      [inbox, emailIdempotencyKey(payload, inbox), payload],
+    );
+    return row!.id;
+  }
+
+  const processed = (o: IngestOutcome | Error | undefined) => {
+    if (!o || o instanceof Error || o.outcome !== 'processed') throw new Error(`not processed: ${o instanceof Error ? o.message : JSON.stringify(o)}`);
+    return o;
+  };
+
+  it('commits a batch of plain mail in one statement, with one new thread, audit event and acknowledgement each', async () => {
+    const senders = Array.from({ length: 12 }, () => `batch-${uid()}@example.com`);
+    const ids: string[] = [];
+    for (const [i, s] of senders.entries()) ids.push(await stored({ from: `Customer ${i} <${s}>`, subject: `Batch ${i}` }));
+
+    const query = jest.spyOn(worker.get(DataSource), 'query');
+    const results = await processor.processMany(ids);
+    const threadInserts = query.mock.calls.filter(([sql]) => /INSERT INTO threads/.test(sql)).length;
+    const ackWrites = query.mock.calls.filter(([sql]) => /'message\.auto_acknowledged'/.test(sql)).length;
+    query.mockRestore();
+    expect(threadInserts).toBe(1);
+    expect(ackWrites).toBe(1);
+
+    const outcomes = ids.map((id) => processed(results.get(id)));
+    expect(outcomes.every((o) => o.isNewThread)).toBe(true);
+    expect(new Set(outcomes.map((o) => o.threadId)).size).toBe(12);
+    const rows: Array<{ event: string; status: string; message_id: string; thread_id: string; from: string; audits: number; acks: number }> = await h.ds.query(
+      `SELECT e.id AS event, e.status, e.message_id, m.thread_id, m.metadata->'from'->>'address' AS from,
+              (SELECT count(*)::int FROM audit_events a WHERE a.thread_id = m.thread_id AND a.action = 'thread.created') AS audits,
+              (SELECT count(*)::int FROM messages o WHERE o.thread_id = m.thread_id AND o.direction = 'outbound' AND o.metadata @> '{"autoAck": true}') AS acks
+         FROM inbound_events e JOIN messages m ON m.id = e.message_id WHERE e.id = ANY($1)`,
+      [ids],
+    );
+    expect(rows).toHaveLength(12);
+    for (const r of rows) {
+      const i = ids.indexOf(r.event);
+      expect(r).toMatchObject({ status: 'processed', message_id: outcomes[i]!.messageId, thread_id: outcomes[i]!.threadId, from: senders[i], audits: 1, acks: 1 });
+    }
+    // a second run of the same events finds them processed and writes nothing
+    const again = await processor.processMany(ids);
+    expect(ids.every((id) => (again.get(id) as IngestOutcome).outcome === 'skipped')).toBe(true);
+  });
+
+  it('threads mails of one batch that depend on each other as if they had come one by one', async () => {
+    const customer = `dep-${uid()}@example.com`;
+    const earlierId = `earlier-${uid()}@example.com`;
+    const other = `other-${uid()}@example.com`;
+    const earlier = processed(await processor.process(await stored({ from: customer, cc: other, subject: 'Earlier', messageId: earlierId })));
+
+    const firstId = `first-${uid()}@example.com`;
+    const twice = `twice-${uid()}@example.com`;
+    const ids = [
+      await stored({ from: customer, subject: 'New question', messageId: firstId }),
+      // a reply to the mail just before it, in the same batch
+      await stored({ from: customer, subject: 'Re: New question', inReplyTo: firstId, references: `<${firstId}>` }),
+      // two replies to one existing thread, from two participants of it
+      await stored({ from: other, cc: customer, subject: 'Re: Earlier', inReplyTo: earlierId, references: `<${earlierId}>` }),
+      await stored({ from: customer, subject: 'Re: Earlier', inReplyTo: earlierId, references: `<${earlierId}>` }),
+      // the same new sender twice, no keys: one contact, two threads
+      await stored({ from: twice, subject: 'One' }),
+      await stored({ from: twice, subject: 'Two' }),
+    ];
+
+    const results = await processor.processMany(ids);
+    const [first, reply, r1, r2, one, two] = ids.map((id) => processed(results.get(id)));
+    expect(reply!.threadId).toBe(first!.threadId);
+    expect(reply!.decision.rule).toBe('references');
+    expect(r1!.threadId).toBe(earlier.threadId);
+    expect(r2!.threadId).toBe(earlier.threadId);
+    expect(one!.threadId).not.toBe(two!.threadId);
+    const [{ version, n }] = await h.ds.query(
+      `SELECT t.version, (SELECT count(*)::int FROM messages m WHERE m.thread_id = t.id AND m.direction = 'inbound') AS n FROM threads t WHERE t.id = $1`,
+      [earlier.threadId],
+    );
+    expect(n).toBe(3);
+    expect(version).toBeGreaterThanOrEqual(3);
+    const contacts = await h.ds.query(`SELECT DISTINCT contact_id FROM messages WHERE inbound_event_id = ANY($1)`, [[ids[4], ids[5]]]);
+    expect(contacts).toHaveLength(1);
+  });
+
+  it('runs each mail alone when the batch statement fails, and a mail already stored becomes a duplicate', async () => {
+    const secondInbox = (await h.f.inbox({ address: `second-${uid()}@desk.test` })).id;
+    const shared = `shared-${uid()}@example.com`;
+    const original = processed(await processor.process(await stored({ from: `a-${uid()}@example.com`, messageId: shared })));
+    const ids = [
+      await stored({ from: `b-${uid()}@example.com`, subject: 'fine 1' }),
+      // the same mail reaching a second inbox: the unique (channel, external_id) index refuses it
+      await stored({ from: `a-${uid()}@example.com`, messageId: shared }, secondInbox),
+      await stored({ from: `c-${uid()}@example.com`, subject: 'fine 2' }),
+    ];
+    const results = await processor.processMany(ids);
+    expect(processed(results.get(ids[0]!)).isNewThread).toBe(true);
+    expect(results.get(ids[1]!)).toEqual({ outcome: 'duplicate', messageId: original.messageId });
+    expect(processed(results.get(ids[2]!)).isNewThread).toBe(true);
+    const statuses: Array<{ status: string }> = await h.ds.query(`SELECT status FROM inbound_events WHERE id = ANY($1)`, [ids]);
+    expect(statuses.map((s) => s.status)).toEqual(['processed', 'processed', 'processed']);
+  });
+});

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import type { AppConfig } from '../../platform/config/config';
+import { IngestProcessor, type IngestOutcome } from './ingest-processor.service';
+
+interface Waiting {
+  eventId: string;
+  resolve: (outcome: IngestOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+/** Batches processed at once: one is committing and running its hooks while the next is read and parsed. */
+const BATCHES_IN_FLIGHT = 2;
+
+/**
+ * Gathers the ingest jobs a worker runs at once into batches for IngestProcessor.processMany, so
+ * that a busy worker pays one claim, one contact lookup, one commit and one round of hooks per
+ * batch instead of per mail. Each job still waits for (and reports) its own event's outcome, and
+ * an event's failure fails only its own job, which BullMQ retries alone. A quiet worker's batch is
+ * a single event: the first job starts a batch at once (after the jobs delivered in the same turn
+ * of the event loop), and only while batches are running do later jobs wait for the next one.
+ */
+@Injectable()
+export class IngestBatcher {
+  private waiting: Waiting[] = [];
+  private running = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly processor: IngestProcessor,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  process(eventId: string): Promise<IngestOutcome> {
+    if (this.config.INGEST_BATCH_SIZE <= 1) return this.processor.process(eventId);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ eventId, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running >= BATCHES_IN_FLIGHT || !this.waiting.length) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.running >= BATCHES_IN_FLIGHT) return;
+      const batch = this.waiting.splice(0, this.config.INGEST_BATCH_SIZE);
+      if (!batch.length) return;
+      this.running++;
+      void this.run(batch).finally(() => {
+        this.running--;
+        this.schedule();
+      });
+      this.schedule();
+    });
+  }
+
+  private async run(batch: Waiting[]): Promise<void> {
+    try {
+      const results = await this.processor.processMany(batch.map((w) => w.eventId));
+      for (const w of batch) {
+        const r = results.get(w.eventId);
+        if (r instanceof Error) w.reject(r);
+        else if (r) w.resolve(r);
+        else w.reject(new Error(`no outcome for inbound event ${w.eventId}`));
+      }
+    } catch (e) {
+      for (const w of batch) w.reject(e as Error);
+    }
+  }
+}
