@@ -56,9 +56,10 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
 
   async handle(job: Job<DeliverJobData>): Promise<{ status: string }> {
     const { deliveryId } = job.data;
-    if (!(await this.outbox.isPending(deliveryId))) return { status: 'skipped' };
+    const channel = await this.outbox.pendingChannel(deliveryId);
+    if (!channel) return { status: 'skipped' };
     // social channels send through their adapter (outbound registry); email goes on below
-    const social = socialDriver((await this.outbox.channelOf(deliveryId)) ?? 'email');
+    const social = socialDriver(channel);
     if (social) return deliverSocial(this.outbox, social, job);
     if (!this.config.SMTP_RELAY_URL) throw new Error(NO_RELAY);
 
@@ -133,7 +134,8 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
     });
     // an address object lets nodemailer quote and encode the display name
     mail.from = { name: inbox.name, address: inbox.address };
-    const files = await this.attachments.forMessage(message.id);
+    // the desk's own messages (acknowledgements) never carry files: no query for them
+    const files = message.metadata?.autoAck === true ? [] : await this.attachments.forMessage(message.id);
     if (files.length) {
       // streams, read one after another while nodemailer writes the message: never all in memory
       mail.attachments = [];

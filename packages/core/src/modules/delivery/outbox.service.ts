@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ConflictException,
   Inject,
@@ -410,6 +411,93 @@ export class OutboxService {
   }
 
   /**
+   * `writeSystemEmail` with an acknowledgement condition for several threads at once (the new
+   * threads of a batch of ingested mail), in ONE statement: each bump is conditional on its own
+   * locked thread row exactly as alone. Answers, in order, what was written or null where the
+   * condition refused. The threads must be distinct.
+   */
+  async writeSystemEmailAcks(items: Array<{ input: SystemEmail; ack: AckCondition }>): Promise<Array<WrittenSystemMessage | null>> {
+    const rows = items.map(({ input, ack }, ord) => {
+      const domain = input.from.slice(input.from.lastIndexOf('@') + 1) || this.config.MAIL_DOMAIN;
+      const recipient: EmailRecipient = { to: input.to, cc: [], bcc: [] };
+      return {
+        ord,
+        message_id: randomUUID(),
+        thread_id: input.threadId,
+        external_id: stripAngles(newMessageId(domain)),
+        contact_id: input.contactId,
+        subject: input.subject,
+        body: input.body,
+        body_html: textToHtml(input.body),
+        metadata: { ...input.metadata, recipient },
+        recipient,
+        quiet: ack.quietSeconds,
+        ack_of: ack.ackOf,
+        audit: ack.audit,
+      };
+    });
+    const written: Array<{ ord: number; message_id: string; delivery_id: string; created_at: Date }> = await this.ds.query(
+      `WITH x AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, message_id uuid, thread_id uuid, external_id text, contact_id uuid, subject text,
+           body text, body_html text, metadata jsonb, recipient jsonb, quiet int, ack_of text, audit jsonb)
+       ), bump AS (
+         UPDATE threads t SET version = t.version + 1, updated_at = now(), last_auto_ack_at = now()
+           FROM x
+          WHERE t.id = x.thread_id
+            AND (t.last_auto_ack_at IS NULL OR t.last_auto_ack_at <= now() - make_interval(secs => x.quiet))
+            AND NOT COALESCE(t.last_agent_message_at > now() - make_interval(secs => x.quiet), false)
+            AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.thread_id = t.id AND o.direction = 'outbound'
+                              AND o.metadata @> jsonb_build_object('autoAck', true, 'ackOf', x.ack_of))
+         RETURNING t.id, t.version
+       ), msg AS (
+         INSERT INTO messages (id, thread_id, direction, channel, external_id, contact_id, author_agent_id, subject, body_text, visible_text, body_html,
+                               is_automatic, is_public, delivery_state, metadata, thread_version)
+         SELECT x.message_id, x.thread_id, 'outbound', 'email', x.external_id, x.contact_id, NULL, x.subject, x.body, x.body, x.body_html,
+                true, true, 'queued', x.metadata, bump.version
+           FROM x JOIN bump ON bump.id = x.thread_id ORDER BY x.ord
+         RETURNING id, created_at
+       ), delivery AS (
+         INSERT INTO outbound_deliveries (message_id, channel, status, recipient)
+         SELECT msg.id, 'email', 'queued', x.recipient FROM x JOIN msg ON msg.id = x.message_id ORDER BY x.ord
+         RETURNING id, message_id
+       ), mail_id AS (
+         INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
+         SELECT x.external_id, x.thread_id, msg.id, 'outbound' FROM x JOIN msg ON msg.id = x.message_id
+       ), audit AS (
+         INSERT INTO audit_events (actor_kind, actor_agent_id, action, thread_id, reason, data)
+         SELECT 'system', NULL, 'message.auto_acknowledged', x.thread_id, NULL, x.audit || jsonb_build_object('messageId', msg.id, 'deliveryId', delivery.id)
+           FROM x JOIN msg ON msg.id = x.message_id JOIN delivery ON delivery.message_id = msg.id
+       )
+       SELECT x.ord, msg.id AS message_id, delivery.id AS delivery_id, msg.created_at
+         FROM x JOIN msg ON msg.id = x.message_id JOIN delivery ON delivery.message_id = msg.id`,
+      [JSON.stringify(rows)],
+    );
+    const byOrd = new Map(written.map((w) => [w.ord, w]));
+    return rows.map((r) => {
+      const w = byOrd.get(r.ord);
+      if (!w) return null;
+      const message: MessageDto = {
+        id: w.message_id,
+        threadId: r.thread_id,
+        direction: 'outbound',
+        channel: 'email',
+        author: { kind: 'system', id: null, name: null },
+        subject: r.subject,
+        bodyText: r.body,
+        visibleText: r.body,
+        bodyHtml: r.body_html,
+        isAutomatic: true,
+        isPublic: true,
+        deliveryState: 'queued',
+        deliveryError: null,
+        attachments: [],
+        createdAt: w.created_at.toISOString(),
+      };
+      return { messageId: w.message_id, deliveryId: w.delivery_id, message };
+    });
+  }
+
+  /**
    * The social counterpart of `writeSystemEmail`: no author, `lastAgentMessageAt` untouched, no SLA
    * clock met; delivered by the social path of the deliver job to `target`. Call `announce` after the commit.
    */
@@ -488,6 +576,20 @@ export class OutboxService {
       threadId: written.message.threadId,
       message: written.message,
     });
+  }
+
+  /** `announce` for several system messages: their deliver jobs in one pipelined round trip. */
+  async announceMany(written: WrittenSystemMessage[]): Promise<void> {
+    try {
+      await this.queues[QueueName.Deliver].addBulk(
+        written.map((w) => ({ name: DELIVER_JOB, data: { deliveryId: w.deliveryId } satisfies DeliverJobData, opts: deliverJobOptions(w.deliveryId) })),
+      );
+    } catch (e) {
+      this.log.warn(`enqueue of ${written.length} deliveries failed, the reconciler will retry: ${(e as Error).message}`);
+    }
+    for (const w of written) {
+      this.realtime.publish([Rooms.thread(w.message.threadId), Rooms.allAgents], 'message.created', { threadId: w.message.threadId, message: w.message });
+    }
   }
 
   /**
@@ -581,6 +683,15 @@ export class OutboxService {
     return { requeued };
   }
 
+  /** The channel of a delivery that still waits to be sent, or null (a cheap look before claiming it). */
+  async pendingChannel(deliveryId: string): Promise<ChannelKind | null> {
+    const [row]: Array<{ channel: ChannelKind }> = await this.ds.query(
+      `SELECT channel FROM outbound_deliveries WHERE id = $1 AND status IN ('queued', 'retrying')`,
+      [deliveryId],
+    );
+    return row?.channel ?? null;
+  }
+
   /** Whether the delivery still waits to be sent (a cheap look before claiming it). */
   async isPending(deliveryId: string): Promise<boolean> {
     return this.ds.getRepository(OutboundDelivery).exists({ where: { id: deliveryId, status: In(['queued', 'retrying']) } });
@@ -593,24 +704,29 @@ export class OutboxService {
    * or late job finds nothing to do. Counts the attempt in the row.
    */
   async claim(deliveryId: string): Promise<DeliveryWork | null> {
-    const claimed = await this.ds.transaction(async (m) => {
-      const res: [Array<{ id: string }>, number] = await m.query(
-        `UPDATE outbound_deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = now()
-          WHERE id = $1 AND status IN ('queued', 'retrying') RETURNING id`,
-        [deliveryId],
-      );
-      if (!res[0]?.[0]) return null;
-      const delivery = await m.findOneByOrFail(OutboundDelivery, { id: deliveryId });
-      await m.update(Message, { id: delivery.messageId }, { deliveryState: 'sending' });
-      const message = await m.findOneByOrFail(Message, { id: delivery.messageId });
-      const thread = await m.findOneByOrFail(Thread, { id: message.threadId });
-      const inbox = await m.findOneByOrFail(Inbox, { id: thread.inboxId });
-      // an email reply from an inbox without a mailbox (web form, social) leaves from the address chosen when it was written
-      const from = (delivery.recipient as { from?: unknown }).from;
-      if (typeof from === 'string' && delivery.channel === 'email') inbox.address = from;
-      return { delivery, message, thread, inbox };
-    });
-    if (claimed) this.publishState(claimed.message, 'sending', null);
+    // one statement (atomic on its own) takes the row and shows the message as sending
+    const taken: Array<{ id: string }> = await this.ds.query(
+      `WITH d AS (
+         UPDATE outbound_deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = now()
+          WHERE id = $1 AND status IN ('queued', 'retrying') RETURNING id, message_id
+       ), msg AS (
+         UPDATE messages SET delivery_state = 'sending' FROM d WHERE messages.id = d.message_id
+       )
+       SELECT id FROM d`,
+      [deliveryId],
+    );
+    if (!taken[0]) return null;
+    // the delivery with its message, thread and inbox in one query
+    const delivery = await this.ds.getRepository(OutboundDelivery).findOne({ where: { id: deliveryId }, relations: { message: { thread: { inbox: true } } } });
+    if (!delivery) return null;
+    const message = delivery.message;
+    const thread = message.thread;
+    const inbox = thread.inbox;
+    // an email reply from an inbox without a mailbox (web form, social) leaves from the address chosen when it was written
+    const from = (delivery.recipient as { from?: unknown }).from;
+    if (typeof from === 'string' && delivery.channel === 'email') inbox.address = from;
+    const claimed: DeliveryWork = { delivery, message, thread, inbox };
+    this.publishState(claimed.message, 'sending', null);
     return claimed;
   }
 
@@ -618,26 +734,19 @@ export class OutboxService {
     work: DeliveryWork,
     result: { providerMessageId: string | null; relayMessageId: string | null; warning: string | null; externalId?: string },
   ): Promise<void> {
-    await this.ds.transaction(async (m) => {
-      await m.update(OutboundDelivery, { id: work.delivery.id }, {
-        status: 'sent',
-        providerMessageId: result.providerMessageId,
-        sentAt: new Date(),
-        lastError: result.warning,
-        nextAttemptAt: null,
-      });
-      // social: the network's id of what we posted, so an answer to it threads by inReplyTo
-      await m.update(Message, { id: work.message.id }, { deliveryState: 'sent', deliveryError: result.warning, ...(result.externalId ? { externalId: result.externalId } : {}) });
-      if (result.relayMessageId) {
-        await m
-          .createQueryBuilder()
-          .insert()
-          .into(MailMessageId)
-          .values({ messageIdHeader: result.relayMessageId, threadId: work.thread.id, messageId: work.message.id, source: 'relay' })
-          .orIgnore()
-          .execute();
-      }
-    });
+    // one statement: the delivery, the message's state (and, on social, the network's id for it),
+    // and the id the relay rewrote ours to, which the customer's answer will reference
+    await this.ds.query(
+      `WITH d AS (
+         UPDATE outbound_deliveries SET status = 'sent', provider_message_id = $2, sent_at = now(), last_error = $3, next_attempt_at = NULL, updated_at = now()
+          WHERE id = $1
+       ), msg AS (
+         UPDATE messages SET delivery_state = 'sent', delivery_error = $3, external_id = COALESCE($5::text, external_id) WHERE id = $4
+       )
+       INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
+       SELECT $6::text, $7::uuid, $4::uuid, 'relay' WHERE $6::text IS NOT NULL ON CONFLICT DO NOTHING`,
+      [work.delivery.id, result.providerMessageId, result.warning, work.message.id, result.externalId ?? null, result.relayMessageId, work.thread.id],
+    );
     this.publishState(work.message, 'sent', result.warning);
   }
 
@@ -667,23 +776,16 @@ export class OutboxService {
 
   /** Message-ids of the thread known so far, oldest first (References), and the latest inbound one (In-Reply-To). */
   async threadingFor(work: DeliveryWork): Promise<{ inReplyTo: string | null; references: string[] }> {
-    const ids = await this.ds.getRepository(MailMessageId).find({
-      where: { threadId: work.thread.id },
-      order: { createdAt: 'ASC', messageIdHeader: 'ASC' },
-      select: { messageIdHeader: true, messageId: true },
-    });
-    const references = ids.filter((r) => r.messageId !== work.message.id).map((r) => r.messageIdHeader);
-    const lastInbound = await this.ds
-      .getRepository(Message)
-      .createQueryBuilder('m')
-      .select(['m.id', 'm.externalId'])
-      .where(`m.thread_id = :t AND m.direction = 'inbound' AND m.channel = 'email' AND m.external_id IS NOT NULL`, { t: work.thread.id })
-      // messages without a Message-ID are stored under a content hash, which no client knows
-      .andWhere(`m.external_id NOT LIKE 'sha256:%'`)
-      .orderBy('m.created_at', 'DESC')
-      .addOrderBy('m.id', 'DESC')
-      .getOne();
-    return { inReplyTo: lastInbound?.externalId ?? null, references };
+    const [row]: Array<{ refs: string[]; in_reply_to: string | null }> = await this.ds.query(
+      `SELECT ARRAY(SELECT message_id_header FROM mail_message_ids WHERE thread_id = $1 AND message_id IS DISTINCT FROM $2
+                     ORDER BY created_at, message_id_header) AS refs,
+              -- messages without a Message-ID are stored under a content hash, which no client knows
+              (SELECT external_id FROM messages
+                WHERE thread_id = $1 AND direction = 'inbound' AND channel = 'email' AND external_id IS NOT NULL AND external_id NOT LIKE 'sha256:%'
+                ORDER BY created_at DESC, id DESC LIMIT 1) AS in_reply_to`,
+      [work.thread.id, work.message.id],
+    );
+    return { inReplyTo: row?.in_reply_to ?? null, references: row?.refs ?? [] };
   }
 
   private async loadMessage(id: string): Promise<Message> {
