@@ -49,7 +49,7 @@ describe('ingest batches', () => {
     return o;
   };
 
-  it('commits a batch of plain mail in one statement, with one new thread, audit event and acknowledgement each', async () => {
+  it('commits a batch of plain mail from new senders in one statement, with one new contact, thread, audit event and acknowledgement each', async () => {
     const senders = Array.from({ length: 12 }, () => `batch-${uid()}@example.com`);
     const ids: string[] = [];
     for (const [i, s] of senders.entries()) ids.push(await stored({ from: `Customer ${i} <${s}>`, subject: `Batch ${i}` }));
@@ -58,7 +58,10 @@ describe('ingest batches', () => {
     const results = await processor.processMany(ids);
     const threadInserts = query.mock.calls.filter(([sql]) => /INSERT INTO threads/.test(sql)).length;
     const ackWrites = query.mock.calls.filter(([sql]) => /'message\.auto_acknowledged'/.test(sql)).length;
+    const contactInserts = query.mock.calls.filter(([sql]) => /INSERT INTO contacts/.test(sql)).length;
     query.mockRestore();
+    // twelve new senders, twelve new threads, twelve acknowledgements: one statement each
+    expect(contactInserts).toBe(1);
     expect(threadInserts).toBe(1);
     expect(ackWrites).toBe(1);
 
@@ -73,6 +76,11 @@ describe('ingest batches', () => {
       [ids],
     );
     expect(rows).toHaveLength(12);
+    const [{ contacts }] = await h.ds.query(
+      `SELECT count(DISTINCT i.contact_id)::int AS contacts FROM contact_identities i WHERE i.kind = 'email' AND i.normalized_value = ANY($1)`,
+      [senders],
+    );
+    expect(contacts).toBe(12);
     for (const r of rows) {
       const i = ids.indexOf(r.event);
       expect(r).toMatchObject({ status: 'processed', message_id: outcomes[i]!.messageId, thread_id: outcomes[i]!.threadId, from: senders[i], audits: 1, acks: 1 });

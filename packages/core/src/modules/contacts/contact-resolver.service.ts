@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { IdentityKind } from '@desk/contracts';
@@ -60,6 +61,7 @@ export class ContactResolver {
     const found = new Map<string, ResolvedContact>(
       rows.map((r) => [`${r.kind}:${r.normalized}`, { contactId: r.id, name: r.name, primaryEmail: r.primary_email, created: false }]),
     );
+    await this.createMissing(senders, keys, found);
     const out: ResolvedContact[] = [];
     for (let i = 0; i < senders.length; i++) {
       const key = `${keys[i]!.kind}:${keys[i]!.normalized}`;
@@ -71,6 +73,41 @@ export class ContactResolver {
       out.push(contact);
     }
     return out;
+  }
+
+  /**
+   * The senders not found, each created once, in ONE statement (contact and identity). If another
+   * process created one of them meanwhile the statement writes nothing, and `resolve` settles each.
+   */
+  private async createMissing(
+    senders: Array<{ kind: IdentityKind; value: string; displayName: string | null }>,
+    keys: Array<{ kind: IdentityKind; normalized: string }>,
+    found: Map<string, ResolvedContact>,
+  ): Promise<void> {
+    const input = new Map<string, { id: string; kind: IdentityKind; value: string; normalized: string; name: string | null; primary_email: string | null }>();
+    senders.forEach((s, i) => {
+      const { kind, normalized } = keys[i]!;
+      const key = `${kind}:${normalized}`;
+      if (found.has(key) || input.has(key)) return;
+      input.set(key, { id: randomUUID(), kind, value: s.value.trim(), normalized, name: s.displayName, primary_email: kind === 'email' ? normalized : null });
+    });
+    if (input.size < 2) return;
+    try {
+      await this.ds.query(
+        `WITH x AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, kind identity_kind, value text, normalized text, name text, primary_email text)
+         ), c AS (
+           INSERT INTO contacts (id, name, primary_email) SELECT id, name, primary_email FROM x RETURNING id
+         )
+         INSERT INTO contact_identities (contact_id, kind, value, normalized_value, display_name)
+         SELECT x.id, x.kind, x.value, x.normalized, x.name FROM x JOIN c ON c.id = x.id`,
+        [JSON.stringify([...input.values()])],
+      );
+    } catch (e) {
+      if (!isUniqueViolation(e) && !isUniqueViolation((e as { driverError?: unknown }).driverError)) throw e;
+      return;
+    }
+    for (const [key, c] of input) found.set(key, { contactId: c.id, name: c.name, primaryEmail: c.primary_email, created: true });
   }
 
   private async find(kind: IdentityKind, normalized: string): Promise<ResolvedContact | null> {

@@ -717,7 +717,14 @@ export class OutboxService {
     );
     if (!taken[0]) return null;
     // the delivery with its message, thread and inbox in one query
-    const delivery = await this.ds.getRepository(OutboundDelivery).findOne({ where: { id: deliveryId }, relations: { message: { thread: { inbox: true } } } });
+    const delivery = await this.ds
+      .getRepository(OutboundDelivery)
+      .createQueryBuilder('d')
+      .innerJoinAndSelect('d.message', 'message')
+      .innerJoinAndSelect('message.thread', 'thread')
+      .innerJoinAndSelect('thread.inbox', 'inbox')
+      .where('d.id = :id', { id: deliveryId })
+      .getOne();
     if (!delivery) return null;
     const message = delivery.message;
     const thread = message.thread;
