@@ -148,7 +148,7 @@ export class AutoAckService {
       for (let i = 0, d = 0; i < outcomes.length; i++) {
         if (outcomes[i] !== DEFERRED) continue;
         const { req } = deferred[d]!;
-        const r = Array.isArray(results) ? results[d++] : results;
+        const r = results[d++];
         if (r instanceof Error) outcomes[i] = failed(req)(r);
         else if (r) {
           written.push(r);

@@ -91,7 +91,7 @@ export class ContactResolver {
       if (found.has(key) || input.has(key)) return;
       input.set(key, { id: randomUUID(), kind, value: s.value.trim(), normalized, name: s.displayName, primary_email: kind === 'email' ? normalized : null });
     });
-    if (input.size < 2) return;
+    if (!input.size) return;
     try {
       await this.ds.query(
         `WITH x AS (
@@ -104,7 +104,7 @@ export class ContactResolver {
         [JSON.stringify([...input.values()])],
       );
     } catch (e) {
-      if (!isUniqueViolation(e) && !isUniqueViolation((e as { driverError?: unknown }).driverError)) throw e;
+      if (!isUniqueViolation(e)) throw e;
       return;
     }
     for (const [key, c] of input) found.set(key, { contactId: c.id, name: c.name, primaryEmail: c.primary_email, created: true });

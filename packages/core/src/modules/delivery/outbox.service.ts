@@ -8,7 +8,7 @@ import {
   UnprocessableEntityException,
   BadRequestException,
 } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { SOCIAL_REPLY_MODES, type ChannelKind, type CreateMessageRequest, type DeliveryState, type Message as MessageDto } from '@desk/contracts';
 import { ChannelValidationError, newMessageId, replySubject, stripAngles, type ReplyTarget } from '@desk/channels';
 import { Agent } from '../agents/agent.entity';
@@ -378,12 +378,6 @@ export class OutboxService {
     return { messageId: message.id, deliveryId: delivery.id };
   }
 
-  /** The channel of a delivery (the deliver job picks its sender by it). */
-  async channelOf(deliveryId: string): Promise<ChannelKind | null> {
-    const row = await this.ds.getRepository(OutboundDelivery).findOne({ where: { id: deliveryId }, select: { id: true, channel: true } });
-    return row?.channel ?? null;
-  }
-
   /**
    * An outbound email written by the desk itself (the automatic acknowledgement), inside the
    * caller's transaction, which holds the thread's row lock. Unlike an agent's reply it has no
@@ -692,10 +686,6 @@ export class OutboxService {
     return row?.channel ?? null;
   }
 
-  /** Whether the delivery still waits to be sent (a cheap look before claiming it). */
-  async isPending(deliveryId: string): Promise<boolean> {
-    return this.ds.getRepository(OutboundDelivery).exists({ where: { id: deliveryId, status: In(['queued', 'retrying']) } });
-  }
 
   // --- state changes of a delivery, each publishing delivery.updated after commit ---
 

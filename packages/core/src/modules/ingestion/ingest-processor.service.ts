@@ -604,7 +604,7 @@ export class IngestProcessor {
   ): Promise<void> {
     const ingested: Ingested = { messageId, threadId, isNewThread, msg, contact, out };
     // a new thread's summary comes from the commit; otherwise one plain query, not an entity load
-    const thread = isNewThread && out.summary ? out.summary : await loadThreadSummary(this.ds, threadId).catch(() => null);
+    const thread = isNewThread && out.summary ? out.summary : await loadThreadSummary(this.ds, threadId).catch((e: Error) => this.noSummary(messageId, e));
     await this.publishIngested(ingested, thread, attachments, bounce);
     await this.runHooks([ingested]);
   }
@@ -612,9 +612,20 @@ export class IngestProcessor {
   /** afterCommit for a committed batch: the summaries of the existing threads in one query, the hooks as one batch. */
   private async afterCommitMany(items: Ingested[]): Promise<void> {
     const existing = items.filter((i) => !(i.isNewThread && i.out.summary)).map((i) => i.threadId);
-    const summaries = existing.length ? await loadThreadSummaries(this.ds, existing).catch(() => new Map<string, ThreadSummary>()) : new Map<string, ThreadSummary>();
+    const summaries = existing.length
+      ? await loadThreadSummaries(this.ds, existing).catch((e: Error) => {
+          this.noSummary(items[0]!.messageId, e);
+          return new Map<string, ThreadSummary>();
+        })
+      : new Map<string, ThreadSummary>();
     for (const i of items) await this.publishIngested(i, (i.isNewThread && i.out.summary) || summaries.get(i.threadId) || null, [], null);
     await this.runHooks(items);
+  }
+
+  /** The realtime event is skipped (consoles catch up on their next load); the hooks still run. */
+  private noSummary(messageId: string, e: Error): null {
+    this.log.warn(`realtime after ingest of message ${messageId} skipped: ${e.message}`);
+    return null;
   }
 
   private async publishIngested(i: Ingested, thread: ThreadSummary | null, attachments: StoredAttachment[], bounce: BounceTarget | null): Promise<void> {
