@@ -10,10 +10,10 @@ jest.setTimeout(60_000);
 
 /**
  * IngestProcessor.processMany: a batch of plain mail is committed by one statement and its hooks
- * run as batches, while every mail ends exactly as it would alone; mails of one batch that depend
- * on each other (a reply to a mail of the same batch, one sender twice, one thread twice) still
- * thread right, and a batch statement that fails (a duplicate delivery) writes nothing and lets
- * each mail run alone.
+ * run as batches, while every mail ends exactly as it would alone: mails of one batch that depend
+ * on each other (a reply to a mail of the same batch, one thread twice) still thread right, one
+ * sender's new mails count as repeat contacts in their order, and a batch statement that fails (a
+ * duplicate delivery) writes nothing and lets each mail run alone.
  */
 describe('ingest batches', () => {
   let h: Harness;
@@ -125,6 +125,31 @@ describe('ingest batches', () => {
     expect(version).toBeGreaterThanOrEqual(3);
     const contacts = await h.ds.query(`SELECT DISTINCT contact_id FROM messages WHERE inbound_event_id = ANY($1)`, [[ids[4], ids[5]]]);
     expect(contacts).toHaveLength(1);
+  });
+
+  it('commits one sender\'s new mails in one statement and counts them as repeat contacts in their order', async () => {
+    // REPEAT_CONTACT_THRESHOLD is 3: the sender's 3rd thread and later are flagged, as if they came one by one
+    const sender = `repeat-${uid()}@example.com`;
+    processed(await processor.process(await stored({ from: sender, subject: 'Before the batch' })));
+    const ids = [];
+    for (const subject of ['Second', 'Third', 'Fourth']) ids.push(await stored({ from: sender, subject }));
+
+    const query = jest.spyOn(worker.get(DataSource), 'query');
+    const results = await processor.processMany(ids);
+    const threadInserts = query.mock.calls.filter(([sql]) => /INSERT INTO threads/.test(sql)).length;
+    query.mockRestore();
+    expect(threadInserts).toBe(1);
+
+    const threads = ids.map((id) => processed(results.get(id)).threadId);
+    const rows: Array<{ id: string; repeat: { count: number } | null; flagged: number }> = await h.ds.query(
+      `SELECT t.id, t.flags->'repeatContact' AS repeat,
+              (SELECT count(*)::int FROM audit_events a WHERE a.thread_id = t.id AND a.action = 'thread.flagged') AS flagged
+         FROM threads t WHERE t.id = ANY($1)`,
+      [threads],
+    );
+    const byThread = new Map(rows.map((r) => [r.id, r]));
+    expect(threads.map((t) => byThread.get(t)?.repeat?.count ?? null)).toEqual([null, 3, 4]);
+    expect(threads.map((t) => byThread.get(t)?.flagged)).toEqual([0, 1, 1]);
   });
 
   it('runs each mail alone when the batch statement fails, and a mail already stored becomes a duplicate', async () => {

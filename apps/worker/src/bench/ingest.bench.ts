@@ -137,8 +137,8 @@ async function main(): Promise<void> {
           APP_SECRET: secret,
           DATA_DIR: dataDir,
           LOG_LEVEL: 'error',
-          ...(process.env.INGEST_CONCURRENCY ? { INGEST_CONCURRENCY: process.env.INGEST_CONCURRENCY } : {}),
-          ...(process.env.DB_POOL_SIZE ? { DB_POOL_SIZE: process.env.DB_POOL_SIZE } : {}),
+          // tuning knobs pass through (INGEST_CONCURRENCY, INGEST_BATCH_SIZE, DB_POOL_SIZE)
+          ...Object.fromEntries(['INGEST_CONCURRENCY', 'INGEST_BATCH_SIZE', 'DB_POOL_SIZE'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
           SMTP_ENABLED: w === 0 ? 'true' : 'false',
           SMTP_LISTEN_HOST: '127.0.0.1',
           SMTP_LISTEN_PORT: String(port),

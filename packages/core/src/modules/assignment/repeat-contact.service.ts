@@ -28,11 +28,14 @@ export type RepeatOutcome =
 
 type Row = { id: string; contact_id: string; inbox_id: string; channel: string; priority: Priority; team_id: string | null; flags: Record<string, unknown>; contact_tags: string[]; count: number };
 
-/** The thread(s) with the count of their contact's threads in the window ($2 days) up to each. */
+/**
+ * The thread(s) with the count of their contact's threads in the window ($2 days) up to each. One
+ * statement opens the threads of a batch with one created_at; their numbers keep them in order.
+ */
 const read = (where: string, lock: boolean) =>
   `SELECT t.id, t.contact_id, t.inbox_id, t.channel, t.priority, t.team_id, t.flags, c.tags AS contact_tags,
           (SELECT count(*)::int FROM threads o
-            WHERE o.contact_id = t.contact_id AND o.created_at <= t.created_at AND o.created_at > t.created_at - make_interval(days => $2)) AS count
+            WHERE o.contact_id = t.contact_id AND (o.created_at, o.number) <= (t.created_at, t.number) AND o.created_at > t.created_at - make_interval(days => $2)) AS count
      FROM threads t JOIN contacts c ON c.id = t.contact_id
     WHERE ${where}${lock ? ' FOR UPDATE OF t' : ''}`;
 

@@ -9,7 +9,12 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
-/** Batches processed at once: one is committing and running its hooks while the next is read and parsed. */
+/**
+ * Batches read, parsed and committed at once: one commits while the next is read and parsed. A
+ * batch gives its place up at its commit, so its hooks (acknowledgements, SLA, assignment) never
+ * hold the next batch back; their jobs stay active until the hooks end, so INGEST_CONCURRENCY
+ * still bounds the work in the process.
+ */
 const BATCHES_IN_FLIGHT = 2;
 
 /**
@@ -48,17 +53,21 @@ export class IngestBatcher {
       const batch = this.waiting.splice(0, this.config.INGEST_BATCH_SIZE);
       if (!batch.length) return;
       this.running++;
-      void this.run(batch).finally(() => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
         this.running--;
         this.schedule();
-      });
+      };
+      void this.run(batch, release).finally(release);
       this.schedule();
     });
   }
 
-  private async run(batch: Waiting[]): Promise<void> {
+  private async run(batch: Waiting[], committed: () => void): Promise<void> {
     try {
-      const results = await this.processor.processMany(batch.map((w) => w.eventId));
+      const results = await this.processor.processMany(batch.map((w) => w.eventId), committed);
       for (const w of batch) {
         const r = results.get(w.eventId);
         if (r instanceof Error) w.reject(r);

@@ -198,11 +198,13 @@ export class IngestProcessor {
    * Many events at once, each with the outcome `process` would give it (or the error it would
    * throw, for its own job to retry). Plain mail (no attachments, bounce or social conversation)
    * is committed by ONE statement for the whole batch, and its hooks run as batches too; the rest,
-   * and any mail whose sender, thread or Message-ID another mail of the batch already holds, runs
+   * and any mail whose thread or Message-ID another mail of the batch already holds, runs
    * one by one after the batch commit, so a reply never races the mail it answers. If the batch
    * statement fails (a duplicate delivery, say), it wrote nothing and every mail of it runs alone.
+   * `committed` is called once the batch statement is over, before the hooks and the mails that
+   * run alone (the batcher starts its next batch then).
    */
-  async processMany(eventIds: string[]): Promise<Map<string, IngestOutcome | Error>> {
+  async processMany(eventIds: string[], committed: () => void = () => undefined): Promise<Map<string, IngestOutcome | Error>> {
     const results = new Map<string, IngestOutcome | Error>();
     const claimed = await this.claim(eventIds);
     for (const id of eventIds) results.set(id, { outcome: 'skipped', reason: 'event is not received/processing' });
@@ -223,12 +225,13 @@ export class IngestProcessor {
     if (plain.length) {
       const contacts = await this.contacts.resolveMany(plain.map(({ msg }) => msg.sender));
       const now = new Date();
-      const held = { contacts: new Set<string>(), threads: new Set<string>(), mailIds: new Set<string>() };
+      // two mails of one sender may share a batch: the repeat-contact count orders threads by number
+      const held = { threads: new Set<string>(), mailIds: new Set<string>() };
       for (let i = 0; i < plain.length; i++) {
         const { event, msg } = plain[i]!;
         const contact = contacts[i]!;
         const keys = [msg.externalId, msg.threading.inReplyTo, ...msg.threading.references].filter((k): k is string => !!k);
-        if (held.contacts.has(contact.contactId) || keys.some((k) => held.mailIds.has(k))) {
+        if (keys.some((k) => held.mailIds.has(k))) {
           alone.push({ event, msg });
           continue;
         }
@@ -237,30 +240,30 @@ export class IngestProcessor {
           alone.push({ event, msg });
           continue;
         }
-        held.contacts.add(contact.contactId);
         held.mailIds.add(msg.externalId);
         if (decision.threadId) held.threads.add(decision.threadId);
         batch.push({ event, msg, contact, decision });
       }
     }
 
+    let written: Array<{ item: BatchItem; result: IngestOutcome & { outcome: 'processed' }; out: CommitOutput }> | null = null;
     if (batch.length) {
-      let committed: Array<{ item: BatchItem; result: IngestOutcome & { outcome: 'processed' }; out: CommitOutput }> | null = null;
       try {
-        committed = await this.commitMany(batch);
+        written = await this.commitMany(batch);
       } catch (e) {
         this.log.warn(`batch commit of ${batch.length} events failed, each is processed alone: ${(e as Error).message}`);
         for (const { event, msg } of batch) alone.push({ event, msg });
       }
-      if (committed) {
-        const done = new Set(committed.map(({ item }) => item.event.id));
-        for (const { item, result } of committed) results.set(item.event.id, result);
-        // not written (the event moved on meanwhile): `process` would say why
-        for (const item of batch) if (!done.has(item.event.id)) alone.push({ event: item.event, msg: item.msg });
-        await this.afterCommitMany(
-          committed.map(({ item, result, out }) => ({ messageId: result.messageId, threadId: result.threadId, isNewThread: result.isNewThread, msg: item.msg, contact: item.contact, out })),
-        );
-      }
+    }
+    committed();
+    if (written) {
+      const done = new Set(written.map(({ item }) => item.event.id));
+      for (const { item, result } of written) results.set(item.event.id, result);
+      // not written (the event moved on meanwhile): `process` would say why
+      for (const item of batch) if (!done.has(item.event.id)) alone.push({ event: item.event, msg: item.msg });
+      await this.afterCommitMany(
+        written.map(({ item, result, out }) => ({ messageId: result.messageId, threadId: result.threadId, isNewThread: result.isNewThread, msg: item.msg, contact: item.contact, out })),
+      );
     }
 
     for (const { event, msg } of alone) {

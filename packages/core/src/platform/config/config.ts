@@ -33,13 +33,16 @@ export const ConfigSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(24),
   /** Parameterized statements are prepared once per connection; false behind a transaction-pooling pgbouncer < 1.21. */
   DB_PREPARED_STATEMENTS: bool.default(true),
-  /** Ingest jobs one worker process runs at once; they are handled in batches (INGEST_BATCH_SIZE). */
-  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(64),
+  /**
+   * Ingest jobs one worker process runs at once; they are handled in batches (INGEST_BATCH_SIZE).
+   * Each holds its mail until it ends, so this × MAX_MESSAGE_BYTES bounds that memory (worst case).
+   */
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(256),
   /**
    * Most ingest jobs of one worker handled together (one commit statement, one round of hooks); 1
    * handles each alone. Batches form only under load: a quiet worker's batch is one mail.
    */
-  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(64),
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(128),
   CONSOLE_DIST: z.string().optional(),
   /** Bearer token for Prometheus scrapes of /metrics (admins can also look with their session). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
