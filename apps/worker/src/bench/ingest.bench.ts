@@ -1,11 +1,16 @@
 /**
- * `pnpm bench:ingest [--n 20000] [--concurrency 64] [--rate 500] [--workers 1] [--no-auto-ack] [--no-relay]`
+ * `pnpm bench:ingest [--n 20000] [--concurrency 64] [--rate 500] [--warmup 1000] [--workers 1] [--no-auto-ack] [--no-relay]`
  *
  * Without --rate the sender blasts (as fast as the listener accepts): the maximum throughput.
  * With --rate R it offers a fixed load of R mails/s (mail i is sent at start + i/R s): the honest
  * measure of "R mails/s sustained with p99 < X", since a blast only measures how long a backlog
  * waits. --workers W starts W worker processes: the first runs the SMTP listener, the others only
- * process jobs (the desk scales out this way).
+ * process jobs (the desk scales out this way). --warmup W first sends W mails the same way (at the
+ * same rate) and waits until they are committed, so the measured mails meet a worker whose code is
+ * compiled and whose pools are open, as a desk that has been running is; they are not counted.
+ * After the measured mails, it waits (up to 5 minutes) until the acknowledgements they caused have
+ * all reached the relay, and prints how long that took: ingestion is measured without them, but a
+ * desk that cannot send them as fast as mail arrives falls behind on its promise.
  *
  * End-to-end ingestion through the real SMTP listener: its own migrated database and Redis key
  * prefix (both removed afterwards), an SMTP relay sink the acknowledgements really go out to (as
@@ -50,6 +55,7 @@ async function sender(): Promise<void> {
   const concurrency = flag('concurrency', 64);
   const to = text('to');
   const run = text('run');
+  const tag = text('tag');
   const rate = process.argv.includes('--rate') ? flag('rate', 500) : 0;
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
@@ -75,7 +81,7 @@ async function sender(): Promise<void> {
         const wait = due - Date.now();
         if (wait > 0) await sleep(wait);
       }
-      const mid = `bench-${run}-${i}@customer.test`;
+      const mid = `${tag}-${run}-${i}@customer.test`;
       const raw =
         `From: Customer ${i % 500} <customer${i % 500}@customer.test>\r\nTo: ${to}\r\nSubject: Order ${i}\r\nMessage-ID: <${mid}>\r\n` +
         `Date: ${new Date().toUTCString()}\r\nX-Bench-Sent: ${Date.now()}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`;
@@ -103,6 +109,7 @@ async function main(): Promise<void> {
   const concurrency = flag('concurrency', 64);
   const rate = process.argv.includes('--rate') ? flag('rate', 500) : 0;
   const workerCount = flag('workers', 1);
+  const warmup = process.argv.includes('--warmup') ? flag('warmup', 1000) : 0;
   const run = randomBytes(4).toString('hex');
   const prefix = `bench${run}`;
   const dataDir = `/tmp/desk-bench-${run}`;
@@ -153,53 +160,59 @@ async function main(): Promise<void> {
       });
     }
     process.stdout.write(
-      `${workerCount} worker process(es) up (SMTP ${port}); sending ${n} mails with concurrency ${concurrency}, ${rate ? `offered at ${rate} mails/s` : 'as fast as accepted'}, auto-acknowledgement ${autoAck ? `on (${relay ? 'sent to a relay sink' : 'no relay: left in the outbox'})` : 'off'}, from a separate process\n`,
+      `${workerCount} worker process(es) up (SMTP ${port}); sending ${warmup ? `${warmup} warm-up mails, then ` : ''}${n} mails with concurrency ${concurrency}, ${rate ? `offered at ${rate} mails/s` : 'as fast as accepted'}, auto-acknowledgement ${autoAck ? `on (${relay ? 'sent to a relay sink' : 'no relay: left in the outbox'})` : 'off'}, from a separate process\n`,
     );
 
-    const child = fork(
-      __filename,
-      [
-        '--sender',
-        '--port',
-        String(port),
-        '--n',
-        String(n),
-        '--concurrency',
-        String(concurrency),
-        '--to',
-        address,
-        '--run',
-        run,
-        ...(rate ? ['--rate', String(rate)] : []),
-      ],
-      {
-        stdio: 'inherit',
-      },
-    );
-    const sent = await new Promise<SenderResult>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as SenderResult));
-      child.once('exit', (code) => code !== 0 && reject(new Error(`sender exited with ${code}`)));
-    });
+    /** Sends `count` mails tagged `tag` from a separate process; resolves when the sender is done. */
+    const send = async (count: number, tag: string): Promise<SenderResult> => {
+      const child = fork(
+        __filename,
+        [
+          '--sender',
+          ...['--port', String(port), '--n', String(count), '--concurrency', String(concurrency)],
+          ...['--to', address, '--run', run, '--tag', tag],
+          ...(rate ? ['--rate', String(rate)] : []),
+        ],
+        { stdio: 'inherit' },
+      );
+      return new Promise<SenderResult>((resolve, reject) => {
+        child.once('message', (m) => resolve(m as SenderResult));
+        child.once('exit', (code) => code !== 0 && reject(new Error(`sender exited with ${code}`)));
+      });
+    };
+    /** Waits until `count` inbound messages exist, or nothing moves for 60 s. */
+    const committed = async (count: number): Promise<void> => {
+      let last = -1;
+      let stillSince = Date.now();
+      for (;;) {
+        // inbound only: hooks may write outbound messages (auto-acknowledgements) to the same table
+        const [{ c }] = await ds.query(`SELECT count(*)::int AS c FROM messages WHERE direction = 'inbound'`);
+        if (c >= count) return;
+        if (c !== last) {
+          last = c;
+          stillSince = Date.now();
+        } else if (Date.now() - stillSince > 60_000) return;
+        await sleep(250);
+      }
+    };
+
+    let warmed = 0;
+    if (warmup > 0) {
+      const w = await send(warmup, 'warm');
+      warmed = w.accepted.length;
+      await committed(warmed);
+      process.stdout.write(`warm-up: ${warmed} mails accepted and committed (not counted)\n`);
+    }
+    const sent = await send(n, 'bench');
     process.stdout.write(
       `sender: ${sent.accepted.length} accepted (250), ${sent.failed} refused/retried, ${((sent.finishedAt - sent.startedAt) / 1000).toFixed(1)} s\n`,
     );
-
-    // wait until every accepted mail is a message, or nothing moves for 60 s
-    let last = -1;
-    let stillSince = Date.now();
-    for (;;) {
-      // inbound only: hooks may write outbound messages (auto-acknowledgements) to the same table
-      const [{ c }] = await ds.query(`SELECT count(*)::int AS c FROM messages WHERE direction = 'inbound'`);
-      if (c >= sent.accepted.length) break;
-      if (c !== last) {
-        last = c;
-        stillSince = Date.now();
-      } else if (Date.now() - stillSince > 60_000) break;
-      await sleep(250);
-    }
+    await committed(warmed + sent.accepted.length);
 
     const rows: Array<{ external_id: string; created: string; n: number }> = await ds.query(
-      `SELECT external_id, (extract(epoch FROM min(created_at)) * 1000)::float8 AS created, count(*)::int AS n FROM messages WHERE direction = 'inbound' GROUP BY external_id`,
+      `SELECT external_id, (extract(epoch FROM min(created_at)) * 1000)::float8 AS created, count(*)::int AS n
+         FROM messages WHERE direction = 'inbound' AND external_id LIKE $1 GROUP BY external_id`,
+      [`bench-${run}-%`],
     );
     const byId = new Map(rows.map((r) => [r.external_id, r]));
     const latencies: number[] = [];
@@ -221,6 +234,27 @@ async function main(): Promise<void> {
     process.stdout.write(
       `end to end: ${rows.length} messages in ${seconds.toFixed(1)} s; quarantined ${q.quarantined}; accept→commit p50 ${percentile(latencies, 50).toFixed(0)} ms, p90 ${percentile(latencies, 90).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies[latencies.length - 1]?.toFixed(0)} ms\n`,
     );
+    if (relay && autoAck) {
+      // the acknowledgements of the measured mails: all delivered, or what is left after 5 minutes
+      const pending = `SELECT count(*)::int AS c FROM outbound_deliveries WHERE status NOT IN ('sent', 'failed')`;
+      const until = Date.now() + 300_000;
+      let left = (await ds.query(pending))[0].c as number;
+      while (left > 0 && Date.now() < until) {
+        await sleep(250);
+        left = (await ds.query(pending))[0].c as number;
+      }
+      const [a] = await ds.query(
+        `SELECT count(*) FILTER (WHERE d.status = 'sent')::int AS sent,
+                (extract(epoch FROM max(d.sent_at)) * 1000)::float8 AS last
+           FROM outbound_deliveries d JOIN messages m ON m.id = d.message_id
+          WHERE EXISTS (SELECT 1 FROM messages i WHERE i.thread_id = m.thread_id AND i.direction = 'inbound' AND i.external_id LIKE $1)`,
+        [`bench-${run}-%`],
+      );
+      const drain = (Number(a.last) - lastCommit) / 1000;
+      process.stdout.write(
+        `acknowledgements: ${a.sent} of the measured mails' sent to the relay, ${left} still queued; the last ${left ? 'sent' : 'one out'} ${drain.toFixed(1)} s after the last mail was committed (${(a.sent / ((Number(a.last) - sent.startedAt) / 1000)).toFixed(0)} acknowledgements/s since the first mail)\n`,
+      );
+    }
     process.stdout.write(
       `ingest: ${n} mails, ${throughput.toFixed(0)} mails/s, p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, lost ${lost}, duplicated ${duplicated}\n`,
     );

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
-import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import { classifySmtpError, composeAutoAck, composeReply, replySubject, sendEmail, stripAngles, type MailSender } from '@desk/channels';
+import { classifySmtpError, composeAutoAck, composeReply, relayTransport, replySubject, sendEmail, stripAngles, type MailSender } from '@desk/channels';
 import type { Readable } from 'node:stream';
 import {
   APP_CONFIG,
@@ -150,7 +149,7 @@ export class DeliverJob implements JobHandler<DeliverJobData>, OnApplicationShut
 
   private sender(url: string): MailSender {
     // pooled: one SMTP session carries many mails (every new customer thread gets an acknowledgement)
-    this.transport ??= nodemailer.createTransport({ url, pool: true, maxConnections: 4 });
+    this.transport ??= relayTransport(url, { maxConnections: 4 });
     return this.transport;
   }
 

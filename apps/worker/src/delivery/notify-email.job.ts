@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
-import nodemailer from 'nodemailer';
 import { DataSource } from 'typeorm';
-import { classifySmtpError, sendEmail, type MailSender } from '@desk/channels';
+import { classifySmtpError, relayTransport, sendEmail, type MailSender } from '@desk/channels';
 import { APP_CONFIG, NOTIFY_EMAIL_JOB, QueueName, type AppConfig, type NotifyEmailJobData } from '@desk/core';
 import type { JobHandler } from '../jobs/job-handler';
 
@@ -53,7 +52,7 @@ export class NotifyEmailJob implements JobHandler<NotifyEmailJobData>, OnApplica
   }
 
   private sender(url: string): MailSender {
-    this.transport ??= nodemailer.createTransport(url);
+    this.transport ??= relayTransport(url);
     return this.transport;
   }
 

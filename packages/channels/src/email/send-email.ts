@@ -1,4 +1,6 @@
-import nodemailer from 'nodemailer';
+import { connect, type Socket } from 'node:net';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SendErrorClass } from '../adapter';
@@ -30,12 +32,53 @@ function addressList(value: unknown): string[] {
     .filter((v) => v !== '');
 }
 
+/** nodemailer's own connect timeout (its `connectionTimeout` default). */
+const CONNECT_TIMEOUT_MS = 2 * 60 * 1000;
+
+/**
+ * Opens the relay connection with TCP_NODELAY. nodemailer leaves Nagle's algorithm on, so the
+ * end of a message (".") waits until the relay has acknowledged the body, and relays delay that
+ * acknowledgement (~40 ms on Linux): measured on one pooled connection, 45 ms a mail instead of
+ * 5, so a worker sent ~25 acknowledgements a second. TLS (implicit or STARTTLS) still runs on top:
+ * nodemailer upgrades a given connection itself.
+ */
+function noDelaySocket(
+  options: { host?: string; port?: number; secure?: boolean; localAddress?: string; connectionTimeout?: number },
+  callback: (err: Error | null, socketOptions?: { connection: Socket }) => void,
+): void {
+  const socket = connect({ host: options.host ?? 'localhost', port: Number(options.port) || (options.secure ? 465 : 587), localAddress: options.localAddress, noDelay: true });
+  const timer = setTimeout(
+    () => socket.destroy(Object.assign(new Error('Connection timeout'), { code: 'ETIMEDOUT' })),
+    options.connectionTimeout ?? CONNECT_TIMEOUT_MS,
+  );
+  const failed = (e: Error) => {
+    clearTimeout(timer);
+    callback(e);
+  };
+  socket.once('error', failed);
+  socket.once('connect', () => {
+    clearTimeout(timer);
+    socket.removeListener('error', failed);
+    callback(null, { connection: socket });
+  });
+}
+
+/**
+ * The SMTP transport to an outbound relay (`smtp://user:pass@host:587`, query options as
+ * nodemailer reads them), pooled when asked. The URL is parsed here: given as `{ url, ... }`,
+ * nodemailer takes the URL alone and drops every other option (the pool among them).
+ */
+export function relayTransport(url: string, pool?: { maxConnections: number }): Transporter {
+  const options = { ...parseConnectionUrl(url), getSocket: noDelaySocket, ...(pool ? { pool: true as const, maxConnections: pool.maxConnections } : {}) };
+  return nodemailer.createTransport(options as SMTPTransport.Options);
+}
+
 /**
  * Sends one message. A transport given as options is created for this call and closed after it;
  * pass a long-lived Transporter to reuse pooled connections.
  */
 export async function sendEmail(transport: TransportInput, mail: Mail.Options): Promise<SendEmailResult> {
-  const owned = isSender(transport) ? null : nodemailer.createTransport(transport);
+  const owned = isSender(transport) ? null : typeof transport === 'string' ? relayTransport(transport) : nodemailer.createTransport(transport);
   const sender: MailSender = owned ?? (transport as MailSender);
   try {
     const info = (await sender.sendMail(mail)) as Record<string, unknown> | undefined;
