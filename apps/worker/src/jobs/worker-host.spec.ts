@@ -1,5 +1,6 @@
-import { JOB_NAMES, QueueName } from '@desk/core';
-import { checkHandlers } from './worker-host';
+import type { Worker } from 'bullmq';
+import { JOB_NAMES, QueueName, type AppConfig, type Queues } from '@desk/core';
+import { checkHandlers, WorkerHost } from './worker-host';
 
 describe('checkHandlers', () => {
   const h = (queue: QueueName, name: string) => ({ queue, name, handle: async () => undefined });
@@ -22,5 +23,28 @@ describe('checkHandlers', () => {
 
   it('accepts a complete set', () => {
     expect(() => checkHandlers(complete())).not.toThrow();
+  });
+});
+
+describe('WorkerHost.yieldToIngest', () => {
+  const handlers = Object.entries(JOB_NAMES).flatMap(([q, names]) => names.map((n) => ({ queue: q as QueueName, name: n, handle: async () => undefined })));
+  const host = (waiting: () => Promise<number>) =>
+    new WorkerHost(handlers, { INGEST_BATCH_SIZE: 128 } as AppConfig, { [QueueName.Ingest]: { getWaitingCount: waiting } } as unknown as Queues);
+
+  it('sends one delivery at a time while more ingest jobs wait than one batch takes, and all at once after', async () => {
+    let waiting = 500;
+    const h = host(async () => waiting);
+    const deliver = { concurrency: 4 } as Worker;
+    await h.yieldToIngest(deliver);
+    expect(deliver.concurrency).toBe(1);
+    waiting = 128;
+    await h.yieldToIngest(deliver);
+    expect(deliver.concurrency).toBe(4);
+  });
+
+  it('leaves the concurrency alone when Redis cannot say', async () => {
+    const deliver = { concurrency: 4 } as Worker;
+    await host(async () => Promise.reject(new Error('connection lost'))).yieldToIngest(deliver);
+    expect(deliver.concurrency).toBe(4);
   });
 });

@@ -29,6 +29,13 @@ const CONCURRENCY: Record<QueueName, number> = {
 
 const SCHEDULER_CHECK_MS = 30_000;
 
+/**
+ * Ingest comes first: while more ingest jobs wait than one batch takes, this process sends its
+ * deliveries one at a time, so a burst of mail is recorded (and seen by agents) before the burst
+ * of acknowledgements it causes takes the CPU; they catch up at full concurrency once it has passed.
+ */
+const INGEST_FIRST_CHECK_MS = 1_000;
+
 export function checkHandlers(handlers: JobHandler[]): void {
   const have = new Set(handlers.map((h) => `${h.queue}/${h.name}`));
   const missing = Object.entries(JOB_NAMES).flatMap(([q, names]) =>
@@ -50,6 +57,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly connections: Redis[] = [];
 
   private schedulerCheck: NodeJS.Timeout | null = null;
+  private ingestFirst: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandler[],
@@ -66,6 +74,22 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     // reconcilers that rebuild jobs from them must come back too
     this.schedulerCheck = setInterval(() => void this.ensureSchedulers(true), SCHEDULER_CHECK_MS);
     this.schedulerCheck.unref();
+    const deliver = this.workers.find((w) => w.name === QueueName.Deliver);
+    if (deliver && this.workers.some((w) => w.name === QueueName.Ingest)) {
+      this.ingestFirst = setInterval(() => void this.yieldToIngest(deliver), INGEST_FIRST_CHECK_MS);
+      this.ingestFirst.unref();
+    }
+  }
+
+  /** Deliver concurrency 1 while an ingest backlog waits, else its own (see INGEST_FIRST_CHECK_MS). */
+  async yieldToIngest(deliver: Worker): Promise<void> {
+    try {
+      const waiting = await this.queues[QueueName.Ingest].getWaitingCount();
+      const want = waiting > this.config.INGEST_BATCH_SIZE ? 1 : CONCURRENCY[QueueName.Deliver];
+      if (deliver.concurrency !== want) deliver.concurrency = want;
+    } catch (e) {
+      this.log.warn(`ingest backlog check failed: ${(e as Error).message}`);
+    }
   }
 
   /** Upserts the scheduler of every periodic job (with `onlyMissing`, only those Redis lost). */
@@ -117,6 +141,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     if (this.schedulerCheck) clearInterval(this.schedulerCheck);
+    if (this.ingestFirst) clearInterval(this.ingestFirst);
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
   }
