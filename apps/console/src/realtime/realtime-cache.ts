@@ -16,6 +16,11 @@ export function applyThreadSummary(qc: QueryClient, thread: ThreadSummary): void
   void qc.invalidateQueries({ queryKey: keys.supervisor });
 }
 
+/**
+ * Adds a message, or replaces the cached copy. A copy that is already cached keeps its delivery
+ * state: the message as created (the POST's answer, message.created) cannot be newer than a
+ * delivery.updated that overtook it (the worker's event and the api's travel separately).
+ */
 export function appendMessage(qc: QueryClient, threadId: string, message: Message): void {
   qc.setQueryData<MessagesData>(keys.messages(threadId), (old) => {
     if (!old) return old;
@@ -23,7 +28,10 @@ export function appendMessage(qc: QueryClient, threadId: string, message: Messag
     if (exists) {
       return {
         ...old,
-        pages: old.pages.map((p) => ({ ...p, items: p.items.map((m) => (m.id === message.id ? message : m)) })),
+        pages: old.pages.map((p) => ({
+          ...p,
+          items: p.items.map((m) => (m.id === message.id ? { ...message, deliveryState: m.deliveryState, deliveryError: m.deliveryError } : m)),
+        })),
       };
     }
     const [newest, ...older] = old.pages;
@@ -32,18 +40,25 @@ export function appendMessage(qc: QueryClient, threadId: string, message: Messag
   });
 }
 
+/**
+ * Patches the message's delivery state. A delivery can be sent before the console has the message
+ * (a relay answers in milliseconds): then the thread's messages are fetched again, and the server's
+ * row, already updated, brings the state instead of the update being lost.
+ */
 export function updateDelivery(qc: QueryClient, e: RealtimeEventPayload<'delivery.updated'>): void {
-  qc.setQueryData<MessagesData>(keys.messages(e.threadId), (old) =>
-    old
-      ? {
-          ...old,
-          pages: old.pages.map((p) => ({
-            ...p,
-            items: p.items.map((m) => (m.id === e.messageId ? { ...m, deliveryState: e.state, deliveryError: e.error } : m)),
-          })),
-        }
-      : old,
-  );
+  const old = qc.getQueryData<MessagesData>(keys.messages(e.threadId));
+  if (!old) return;
+  if (!old.pages.some((p) => p.items.some((m) => m.id === e.messageId))) {
+    void qc.invalidateQueries({ queryKey: keys.messages(e.threadId) });
+    return;
+  }
+  qc.setQueryData<MessagesData>(keys.messages(e.threadId), {
+    ...old,
+    pages: old.pages.map((p) => ({
+      ...p,
+      items: p.items.map((m) => (m.id === e.messageId ? { ...m, deliveryState: e.state, deliveryError: e.error } : m)),
+    })),
+  });
 }
 
 export function handleMessageCreated(qc: QueryClient, e: RealtimeEventPayload<'message.created'>): void {
