@@ -243,6 +243,38 @@ describe('outbound email: the deliver job against a real SMTP relay (real Postgr
     }
   });
 
+  it('claims deliveries running at once in one statement, and each mail still carries its own thread', async () => {
+    const queue = queues[QueueName.Deliver];
+    await queue.pause();
+    const claimMany = jest.spyOn(outbox, 'claimMany');
+    try {
+      const threads = [await emailThread(), await emailThread(), await emailThread()];
+      const dtos = [];
+      for (const t of threads) dtos.push(await reply(t.thread.id, t.viewer, `Answer for #${t.thread.number}`));
+      const deliveries = await Promise.all(dtos.map((dto) => deliveryOf(dto.id)));
+      // the queue's own jobs are removed, so these three calls are the only deliverers
+      for (const d of deliveries) await queue.getJob(`deliver-${d.id}`).then((j) => j?.remove());
+      const job = worker.get(DeliverJob);
+      const fake = (id: string) => ({ data: { deliveryId: id }, attemptsMade: 0, opts: { attempts: 8 } }) as unknown as Job<DeliverJobData>;
+      await expect(Promise.all(deliveries.map((d) => job.handle(fake(d.id))))).resolves.toEqual(deliveries.map(() => ({ status: 'sent' })));
+
+      expect(claimMany.mock.calls.map(([ids]) => ids)).toEqual([deliveries.map((d) => d.id)]);
+      expect(relay.accepted).toHaveLength(3);
+      for (const [i, { thread, ids }] of threads.entries()) {
+        const mail = relay.accepted.find((m) => m.raw.toString('utf8').includes(`Answer for #${thread.number}`))!;
+        const h = (name: string) => findHeader(parseHeaderBlock(headerBlock(mail.raw)), name);
+        expect(h('in-reply-to')).toBe(`<${ids[1]}>`);
+        expect(h('references')).toBe(`<${ids[0]}> <${ids[1]}>`);
+        expect(h('subject')).toBe(`Re: Broken widget [#${thread.number}]`);
+        expect(await deliveryOf(dtos[i]!.id)).toMatchObject({ status: 'sent', attempts: 1, provider_message_id: 'ABC123' });
+        expect(await messageRow(dtos[i]!.id)).toMatchObject({ delivery_state: 'sent', delivery_error: null });
+      }
+    } finally {
+      claimMany.mockRestore();
+      await queue.resume();
+    }
+  });
+
   it('ignores a job whose delivery is no longer waiting (duplicate or late job)', async () => {
     const { thread, viewer } = await emailThread();
     const dto = await reply(thread.id, viewer);

@@ -1,17 +1,16 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { ProviderError, type ReplyTarget } from '@desk/channels';
-import { nextAttemptDelay, type DeliverJobData, type OutboxService, type SocialChannelDriver } from '@desk/core';
+import { nextAttemptDelay, type DeliverJobData, type DeliveryWork, type OutboxService, type SocialChannelDriver } from '@desk/core';
 
 /**
  * Sends one social delivery through the channel's adapter, built from the inbox's settings
  * (credentials, base URL: the sandbox in tests and demos). Same rules as email: a temporary
  * ProviderError (429, 5xx, network) is retried by BullMQ with backoff (the provider's Retry-After is not
  * honoured yet beyond that backoff), and a permanent one marks the delivery failed with the provider's text.
- * The network's id of what we posted becomes the message's externalId.
+ * The network's id of what we posted becomes the message's externalId. `work` is the delivery as
+ * the deliver job claimed it for this attempt.
  */
-export async function deliverSocial(outbox: OutboxService, driver: SocialChannelDriver, job: Job<DeliverJobData>): Promise<{ status: string }> {
-  const work = await outbox.claim(job.data.deliveryId);
-  if (!work) return { status: 'skipped' };
+export async function deliverSocial(outbox: OutboxService, driver: SocialChannelDriver, job: Job<DeliverJobData>, work: DeliveryWork): Promise<{ status: string }> {
   const target = (work.delivery.recipient as { target?: ReplyTarget }).target;
   if (!target) {
     const why = 'the delivery has no reply target';

@@ -39,7 +39,7 @@ describe('WorkerHost.yieldToIngest', () => {
     expect(deliver.concurrency).toBe(1);
     waiting = 128;
     await h.yieldToIngest(deliver);
-    expect(deliver.concurrency).toBe(4);
+    expect(deliver.concurrency).toBe(32);
   });
 
   it('leaves the concurrency alone when Redis cannot say', async () => {

@@ -22,7 +22,7 @@ import { JOB_HANDLERS, type JobHandler } from './job-handler';
 /** Per-queue concurrency: SLA timers stay on their own workers, off the ingest path. Ingest: INGEST_CONCURRENCY. */
 const CONCURRENCY: Record<QueueName, number> = {
   [QueueName.Ingest]: 24,
-  [QueueName.Deliver]: 4,
+  [QueueName.Deliver]: 32,
   [QueueName.Sla]: 16,
   [QueueName.Maintenance]: 1,
 };

@@ -137,6 +137,19 @@ export interface DeliveryWork {
   message: Message;
   thread: Thread;
   inbox: Inbox;
+  /** The latest inbound Message-ID of the thread (In-Reply-To), read when the delivery was claimed. */
+  inReplyTo: string | null;
+  /** The thread's message-ids known so far, oldest first, without this message's own (References). */
+  references: string[];
+}
+
+/** What a sent delivery records: the provider's id for it, the relay's rewrite of ours, a warning. */
+export interface SentResult {
+  providerMessageId: string | null;
+  relayMessageId: string | null;
+  warning: string | null;
+  /** The network's id of a social post, which becomes the message's externalId. */
+  externalId?: string;
 }
 
 /**
@@ -694,57 +707,100 @@ export class OutboxService {
    * or late job finds nothing to do. Counts the attempt in the row.
    */
   async claim(deliveryId: string): Promise<DeliveryWork | null> {
-    // one statement (atomic on its own) takes the row and shows the message as sending
-    const taken: Array<{ id: string }> = await this.ds.query(
+    return (await this.claimMany([deliveryId])).get(deliveryId) ?? null;
+  }
+
+  /**
+   * `claim` for several deliveries in two statements: one takes the rows still queued/retrying and
+   * shows their messages as sending, reading each thread's mail ids for the headers on the way;
+   * one reads the deliveries with their message, thread and inbox. Answers the taken ones by id.
+   */
+  async claimMany(deliveryIds: string[]): Promise<Map<string, DeliveryWork>> {
+    // one statement (atomic on its own) takes the rows and shows the messages as sending; the
+    // threading reads see the statement's snapshot, which the two updates do not touch
+    const taken: Array<{ id: string; refs: string[]; in_reply_to: string | null }> = await this.ds.query(
       `WITH d AS (
          UPDATE outbound_deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = now()
-          WHERE id = $1 AND status IN ('queued', 'retrying') RETURNING id, message_id
+          WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'retrying') RETURNING id, message_id
        ), msg AS (
-         UPDATE messages SET delivery_state = 'sending' FROM d WHERE messages.id = d.message_id
+         UPDATE messages SET delivery_state = 'sending' FROM d WHERE messages.id = d.message_id RETURNING messages.id, messages.thread_id
        )
-       SELECT id FROM d`,
-      [deliveryId],
+       SELECT d.id,
+              -- References: the thread's message-ids known so far, oldest first, without this one
+              ARRAY(SELECT k.message_id_header FROM mail_message_ids k WHERE k.thread_id = msg.thread_id AND k.message_id IS DISTINCT FROM d.message_id
+                     ORDER BY k.created_at, k.message_id_header) AS refs,
+              -- In-Reply-To: the latest inbound one (messages without a Message-ID are stored under a content hash, which no client knows).
+              -- channel::text keeps the (channel, external_id) index of ALL mail out of the plan: without statistics (a new desk, or
+              -- autovacuum off) the planner ANDed it with the thread's rows, a cost that grew with every mail ever received
+              (SELECT i.external_id FROM messages i
+                WHERE i.thread_id = msg.thread_id AND i.direction = 'inbound' AND i.channel::text = 'email' AND i.external_id NOT LIKE 'sha256:%'
+                ORDER BY i.created_at DESC, i.id DESC LIMIT 1) AS in_reply_to
+         FROM d JOIN msg ON msg.id = d.message_id`,
+      [deliveryIds],
     );
-    if (!taken[0]) return null;
-    // the delivery with its message, thread and inbox in one query
-    const delivery = await this.ds
+    const works = new Map<string, DeliveryWork>();
+    if (!taken.length) return works;
+    // the deliveries with their message, thread and inbox in one query
+    const deliveries = await this.ds
       .getRepository(OutboundDelivery)
       .createQueryBuilder('d')
       .innerJoinAndSelect('d.message', 'message')
       .innerJoinAndSelect('message.thread', 'thread')
       .innerJoinAndSelect('thread.inbox', 'inbox')
-      .where('d.id = :id', { id: deliveryId })
-      .getOne();
-    if (!delivery) return null;
-    const message = delivery.message;
-    const thread = message.thread;
-    const inbox = thread.inbox;
-    // an email reply from an inbox without a mailbox (web form, social) leaves from the address chosen when it was written
-    const from = (delivery.recipient as { from?: unknown }).from;
-    if (typeof from === 'string' && delivery.channel === 'email') inbox.address = from;
-    const claimed: DeliveryWork = { delivery, message, thread, inbox };
-    this.publishState(claimed.message, 'sending', null);
-    return claimed;
+      .where('d.id IN (:...ids)', { ids: taken.map((t) => t.id) })
+      .getMany();
+    const threading = new Map(taken.map((t) => [t.id, t]));
+    for (const delivery of deliveries) {
+      const message = delivery.message;
+      const thread = message.thread;
+      const inbox = thread.inbox;
+      // an email reply from an inbox without a mailbox (web form, social) leaves from the address chosen when it was written
+      const from = (delivery.recipient as { from?: unknown }).from;
+      if (typeof from === 'string' && delivery.channel === 'email') inbox.address = from;
+      const t = threading.get(delivery.id);
+      works.set(delivery.id, { delivery, message, thread, inbox, inReplyTo: t?.in_reply_to ?? null, references: t?.refs ?? [] });
+      this.publishState(message, 'sending', null);
+    }
+    return works;
   }
 
-  async markSent(
-    work: DeliveryWork,
-    result: { providerMessageId: string | null; relayMessageId: string | null; warning: string | null; externalId?: string },
-  ): Promise<void> {
-    // one statement: the delivery, the message's state (and, on social, the network's id for it),
-    // and the id the relay rewrote ours to, which the customer's answer will reference
+  async markSent(work: DeliveryWork, result: SentResult): Promise<void> {
+    await this.markSentMany([{ work, result }]);
+  }
+
+  /**
+   * Sent, for several deliveries in ONE statement: each delivery, its message's state (and, on
+   * social, the network's id for it), and the id the relay rewrote ours to, which the customer's
+   * answer will reference.
+   */
+  async markSentMany(items: Array<{ work: DeliveryWork; result: SentResult }>): Promise<void> {
+    if (!items.length) return;
+    // arrays, not a JSON record set: the planner then knows how few rows there are and walks the
+    // primary keys, where a guess of 100 rows made it scan every delivery ever sent
     await this.ds.query(
-      `WITH d AS (
-         UPDATE outbound_deliveries SET status = 'sent', provider_message_id = $2, sent_at = now(), last_error = $3, next_attempt_at = NULL, updated_at = now()
-          WHERE id = $1
+      `WITH x AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[])
+           AS x(delivery_id, message_id, thread_id, provider_message_id, warning, external_id, relay_message_id)
+       ), d AS (
+         UPDATE outbound_deliveries o SET status = 'sent', provider_message_id = x.provider_message_id, sent_at = now(), last_error = x.warning, next_attempt_at = NULL, updated_at = now()
+           FROM x WHERE o.id = x.delivery_id
        ), msg AS (
-         UPDATE messages SET delivery_state = 'sent', delivery_error = $3, external_id = COALESCE($5::text, external_id) WHERE id = $4
+         UPDATE messages m SET delivery_state = 'sent', delivery_error = x.warning, external_id = COALESCE(x.external_id, m.external_id)
+           FROM x WHERE m.id = x.message_id
        )
        INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
-       SELECT $6::text, $7::uuid, $4::uuid, 'relay' WHERE $6::text IS NOT NULL ON CONFLICT DO NOTHING`,
-      [work.delivery.id, result.providerMessageId, result.warning, work.message.id, result.externalId ?? null, result.relayMessageId, work.thread.id],
+       SELECT x.relay_message_id, x.thread_id, x.message_id, 'relay' FROM x WHERE x.relay_message_id IS NOT NULL ON CONFLICT DO NOTHING`,
+      [
+        items.map(({ work }) => work.delivery.id),
+        items.map(({ work }) => work.message.id),
+        items.map(({ work }) => work.thread.id),
+        items.map(({ result }) => result.providerMessageId),
+        items.map(({ result }) => result.warning),
+        items.map(({ result }) => result.externalId ?? null),
+        items.map(({ result }) => result.relayMessageId),
+      ],
     );
-    this.publishState(work.message, 'sent', result.warning);
+    for (const { work, result } of items) this.publishState(work.message, 'sent', result.warning);
   }
 
   /** A temporary failure: the job retries at `nextAttemptAt`; the message shows as queued with the reason. */
@@ -769,20 +825,6 @@ export class OutboxService {
     const rooms = [Rooms.thread(message.threadId)];
     if (message.authorAgentId) rooms.push(Rooms.agent(message.authorAgentId));
     this.realtime.publish(rooms, 'delivery.updated', { threadId: message.threadId, messageId: message.id, state, error });
-  }
-
-  /** Message-ids of the thread known so far, oldest first (References), and the latest inbound one (In-Reply-To). */
-  async threadingFor(work: DeliveryWork): Promise<{ inReplyTo: string | null; references: string[] }> {
-    const [row]: Array<{ refs: string[]; in_reply_to: string | null }> = await this.ds.query(
-      `SELECT ARRAY(SELECT message_id_header FROM mail_message_ids WHERE thread_id = $1 AND message_id IS DISTINCT FROM $2
-                     ORDER BY created_at, message_id_header) AS refs,
-              -- messages without a Message-ID are stored under a content hash, which no client knows
-              (SELECT external_id FROM messages
-                WHERE thread_id = $1 AND direction = 'inbound' AND channel = 'email' AND external_id IS NOT NULL AND external_id NOT LIKE 'sha256:%'
-                ORDER BY created_at DESC, id DESC LIMIT 1) AS in_reply_to`,
-      [work.thread.id, work.message.id],
-    );
-    return { inReplyTo: row?.in_reply_to ?? null, references: row?.refs ?? [] };
   }
 
   private async loadMessage(id: string): Promise<Message> {
