@@ -9,6 +9,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   APP_CONFIG,
+  IngestBatcher,
   JOB_NAMES,
   QUEUES,
   QueueName,
@@ -30,11 +31,13 @@ const CONCURRENCY: Record<QueueName, number> = {
 const SCHEDULER_CHECK_MS = 30_000;
 
 /**
- * Ingest comes first: while more ingest jobs wait than one batch takes, this process sends its
- * deliveries one at a time, so a burst of mail is recorded (and seen by agents) before the burst
- * of acknowledgements it causes takes the CPU; they catch up at full concurrency once it has passed.
+ * Ingest comes first: while any ingest job waits (for a batch in this process, or in Redis for a
+ * free slot), this process sends its deliveries one at a time, so customers' mail is recorded (and
+ * seen by agents) before the acknowledgements it causes take the CPU; they go at full concurrency
+ * whenever ingestion has caught up. Checked this often: a burst of deliveries started while
+ * ingestion was idle is at most this long.
  */
-const INGEST_FIRST_CHECK_MS = 1_000;
+const INGEST_FIRST_CHECK_MS = 200;
 
 export function checkHandlers(handlers: JobHandler[]): void {
   const have = new Set(handlers.map((h) => `${h.queue}/${h.name}`));
@@ -63,6 +66,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandler[],
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(QUEUES) private readonly queues: Queues,
+    private readonly batcher: IngestBatcher,
   ) {
     checkHandlers(handlers);
   }
@@ -81,11 +85,11 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  /** Deliver concurrency 1 while an ingest backlog waits, else its own (see INGEST_FIRST_CHECK_MS). */
+  /** Deliver concurrency 1 while ingest jobs wait, else its own (see INGEST_FIRST_CHECK_MS). */
   async yieldToIngest(deliver: Worker): Promise<void> {
     try {
-      const waiting = await this.queues[QueueName.Ingest].getWaitingCount();
-      const want = waiting > this.config.INGEST_BATCH_SIZE ? 1 : CONCURRENCY[QueueName.Deliver];
+      const waiting = this.batcher.backlog || (await this.queues[QueueName.Ingest].getWaitingCount());
+      const want = waiting > 0 ? 1 : CONCURRENCY[QueueName.Deliver];
       if (deliver.concurrency !== want) deliver.concurrency = want;
     } catch (e) {
       this.log.warn(`ingest backlog check failed: ${(e as Error).message}`);

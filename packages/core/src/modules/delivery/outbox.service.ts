@@ -717,11 +717,12 @@ export class OutboxService {
    */
   async claimMany(deliveryIds: string[]): Promise<Map<string, DeliveryWork>> {
     // one statement (atomic on its own) takes the rows and shows the messages as sending; the
-    // threading reads see the statement's snapshot, which the two updates do not touch
+    // threading reads see the statement's snapshot, which the two updates do not touch. status::text
+    // as in IngestProcessor.claim: the ids alone find the rows, the status index only adds dead entries
     const taken: Array<{ id: string; refs: string[]; in_reply_to: string | null }> = await this.ds.query(
       `WITH d AS (
          UPDATE outbound_deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = now()
-          WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'retrying') RETURNING id, message_id
+          WHERE id = ANY($1::uuid[]) AND status::text IN ('queued', 'retrying') RETURNING id, message_id
        ), msg AS (
          UPDATE messages SET delivery_state = 'sending' FROM d WHERE messages.id = d.message_id RETURNING messages.id, messages.thread_id
        )

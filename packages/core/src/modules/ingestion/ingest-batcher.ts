@@ -36,6 +36,11 @@ export class IngestBatcher {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Jobs this worker holds that wait for a batch (the ones a running batch took are not counted). */
+  get backlog(): number {
+    return this.waiting.length;
+  }
+
   process(eventId: string): Promise<IngestOutcome> {
     if (this.config.INGEST_BATCH_SIZE <= 1) return this.processor.process(eventId);
     return new Promise((resolve, reject) => {

@@ -278,9 +278,11 @@ export class IngestProcessor {
 
   /** Marks the events `processing` (one statement for all) and reads them with their inbox's fields. */
   private async claim(eventIds: string[]): Promise<ClaimedEvent[]> {
+    // status::text: the ids alone find the rows; without the cast a planner without statistics
+    // (autovacuum off) ANDs in the status index, which then holds an entry for every event ever received
     const rows: ClaimedEvent[] = await this.ds.query(
       `UPDATE inbound_events e SET status = 'processing', attempts = e.attempts + 1, processed_at = now()
-        WHERE e.id = ANY($1::uuid[]) AND e.status IN ('received', 'processing')
+        WHERE e.id = ANY($1::uuid[]) AND e.status::text IN ('received', 'processing')
         RETURNING e.id, e.source, e.inbox_id, e.payload, e.meta,
           (SELECT i.team_id FROM inboxes i WHERE i.id = e.inbox_id) AS team_id,
           (SELECT i.is_active FROM inboxes i WHERE i.id = e.inbox_id) AS inbox_active,
