@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { emailIdempotencyKey, findHeader, headerBlock, parseEmail, parseHeaderBlock } from '@desk/channels';
-import { AutoAckService, Inbox, IngestionService, OutboxService, QUEUES, QueueName, SlaClock, SlaPolicy, ingestJobId, type Queues } from '@desk/core';
+import { AUTOMATIC_DELIVERY_PRIORITY, AutoAckService, Inbox, IngestionService, OutboxService, QUEUES, QueueName, SlaClock, SlaPolicy, deliverJobId, ingestJobId, type Queues } from '@desk/core';
 import { Factories, createTestEnv, type TestEnv, CaptureRelay, type CapturedMail } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
 import { rawMail, settledEvent, uid, waitFor, type MailOptions } from './support';
@@ -111,8 +111,10 @@ describe('automatic acknowledgement (ingestion → SLA → ack → deliver, real
     const [t] = await ds.query(`SELECT last_agent_message_at, sla_due_at FROM threads WHERE id = $1`, [first.threadId]);
     expect(t.last_agent_message_at).toBeNull();
     expect(new Date(t.sla_due_at).getTime()).toBe(clock!.dueAt.getTime());
-    const [d] = await ds.query(`SELECT status FROM outbound_deliveries WHERE message_id = $1`, [ack.id]);
+    const [d] = await ds.query(`SELECT id, status FROM outbound_deliveries WHERE message_id = $1`, [ack.id]);
     expect(d.status).toBe('sent');
+    // its job waited behind any agent's reply (BullMQ runs jobs without a priority first)
+    expect((await queues[QueueName.Deliver].getJob(deliverJobId(d.id)))?.opts.priority).toBe(AUTOMATIC_DELIVERY_PRIORITY);
     expect((await ds.getRepository(SlaClock).findOneByOrFail({ id: clock!.id })).status).toBe('running');
   });
 

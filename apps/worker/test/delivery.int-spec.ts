@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import { DataSource } from 'typeorm';
 import type { Job } from 'bullmq';
 import { extractMarker, extractPlusToken, findHeader, headerBlock, parseHeaderBlock, verifyThreadToken } from '@desk/channels';
-import { AttachmentsService, MailMessageId, OutboxService, QUEUES, QueueName, Thread, deriveThreadSecret, type Queues, type Viewer } from '@desk/core';
+import { AttachmentsService, MailMessageId, OutboxService, QUEUES, QueueName, Thread, deliverJobId, deriveThreadSecret, type Queues, type Viewer } from '@desk/core';
 import { Factories, createTestEnv, type TestEnv, CaptureRelay } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
 import { DeliverJob, NO_RELAY, type DeliverJobData } from '../src/delivery/deliver.job';
@@ -86,6 +86,8 @@ describe('outbound email: the deliver job against a real SMTP relay (real Postgr
     const d = await settled(dto.id);
     expect(d).toMatchObject({ status: 'sent', attempts: 1, provider_message_id: 'ABC123', last_error: null });
     expect(d.sent_at).not.toBeNull();
+    // an agent's reply has no priority, so it runs before any waiting acknowledgement
+    expect((await queues[QueueName.Deliver].getJob(deliverJobId(d.id)))?.opts.priority).toBeUndefined();
     const stored = await messageRow(dto.id);
     expect(stored.delivery_state).toBe('sent');
 

@@ -15,12 +15,20 @@ export const DELIVER_ATTEMPTS = 8;
  */
 export const DELIVER_BACKOFF_MS = 5_000;
 
-export const deliverJobOptions = (deliveryId: string): JobsOptions => ({
+/**
+ * Mail the desk writes itself (acknowledgements, surveys) waits behind agents' replies: BullMQ runs
+ * a job without priority before any job with one, so a reply written during a burst of new mail
+ * does not queue behind the burst's acknowledgements.
+ */
+export const AUTOMATIC_DELIVERY_PRIORITY = 10;
+
+export const deliverJobOptions = (deliveryId: string, automatic = false): JobsOptions => ({
   jobId: deliverJobId(deliveryId),
   attempts: DELIVER_ATTEMPTS,
   backoff: { type: 'exponential', delay: DELIVER_BACKOFF_MS },
   removeOnComplete: { count: 1000 },
   removeOnFail: { count: 5000 },
+  ...(automatic ? { priority: AUTOMATIC_DELIVERY_PRIORITY } : {}),
 });
 
 /** When BullMQ will run the next attempt after `attemptsMade` failed ones (its exponential formula). */

@@ -578,7 +578,7 @@ export class OutboxService {
 
   /** After the commit of a system message: enqueue its delivery and show it to the consoles. */
   async announce(written: WrittenSystemMessage): Promise<void> {
-    await this.enqueue(written.deliveryId);
+    await this.enqueue(written.deliveryId, true);
     this.realtime.publish([Rooms.thread(written.message.threadId), Rooms.allAgents], 'message.created', {
       threadId: written.message.threadId,
       message: written.message,
@@ -589,7 +589,7 @@ export class OutboxService {
   async announceMany(written: WrittenSystemMessage[]): Promise<void> {
     try {
       await this.queues[QueueName.Deliver].addBulk(
-        written.map((w) => ({ name: DELIVER_JOB, data: { deliveryId: w.deliveryId } satisfies DeliverJobData, opts: deliverJobOptions(w.deliveryId) })),
+        written.map((w) => ({ name: DELIVER_JOB, data: { deliveryId: w.deliveryId } satisfies DeliverJobData, opts: deliverJobOptions(w.deliveryId, true) })),
       );
     } catch (e) {
       this.log.warn(`enqueue of ${written.length} deliveries failed, the reconciler will retry: ${(e as Error).message}`);
@@ -645,9 +645,9 @@ export class OutboxService {
   }
 
   /** Never throws: the row is durable, and the reconciler re-creates a job that failed to enqueue. */
-  async enqueue(deliveryId: string): Promise<boolean> {
+  async enqueue(deliveryId: string, automatic = false): Promise<boolean> {
     try {
-      await this.queues[QueueName.Deliver].add(DELIVER_JOB, { deliveryId } satisfies DeliverJobData, deliverJobOptions(deliveryId));
+      await this.queues[QueueName.Deliver].add(DELIVER_JOB, { deliveryId } satisfies DeliverJobData, deliverJobOptions(deliveryId, automatic));
       return true;
     } catch (e) {
       this.log.warn(`enqueue of delivery ${deliveryId} failed, the reconciler will retry: ${(e as Error).message}`);
