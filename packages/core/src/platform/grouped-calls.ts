@@ -8,8 +8,9 @@ interface Waiting<I, O> {
  * Group commit for any "do this for one item" that is cheaper done for many at once: calls made
  * while the previous group runs (or in the same turn of the event loop) become ONE `run` call, and
  * each caller gets its own item's answer. A lone call waits one turn of the event loop; under load,
- * N calls cost one round trip instead of N. `run` answers in the order it was given; if it throws,
- * every caller of that group gets the error and decides (a job is retried by its queue).
+ * N calls cost one round trip instead of N. `run` answers in the order it was given. A group that
+ * fails is run again item by item (as IngestionService does with its groups), so one bad item (a
+ * row a constraint refuses) fails alone and its caller gets the error.
  */
 export class GroupedCalls<I, O> {
   private waiting: Array<Waiting<I, O>> = [];
@@ -30,16 +31,21 @@ export class GroupedCalls<I, O> {
     });
   }
 
+  private async settle(group: Array<Waiting<I, O>>): Promise<void> {
+    const out = await this.run(group.map((w) => w.item));
+    if (out.length !== group.length) throw new Error(`a group of ${group.length} got ${out.length} answers`);
+    group.forEach((w, i) => w.resolve(out[i] as O));
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.waiting.length) {
         const group = this.waiting.splice(0, this.maxGroup);
         try {
-          const out = await this.run(group.map((w) => w.item));
-          if (out.length !== group.length) throw new Error(`a group of ${group.length} got ${out.length} answers`);
-          group.forEach((w, i) => w.resolve(out[i] as O));
+          await this.settle(group);
         } catch (e) {
-          for (const w of group) w.reject(e);
+          if (group.length === 1) group[0]!.reject(e);
+          else for (const w of group) await this.settle([w]).catch((err: unknown) => w.reject(err));
         }
       }
     } finally {
