@@ -20,7 +20,7 @@ describe('GroupedCalls', () => {
       groups.push(items);
       if (groups.length === 1) await first;
       return items.map((n) => n * 10);
-    }, 2);
+    }, { maxItems: 2 });
     const a = g.call(1);
     await new Promise((r) => setImmediate(r));
     // the first group runs: these wait for it, then go in groups of two
@@ -28,6 +28,13 @@ describe('GroupedCalls', () => {
     release();
     expect(await Promise.all([a, ...rest])).toEqual([10, 20, 30, 40]);
     expect(groups).toEqual([[1], [2, 3], [4]]);
+  });
+
+  it('keeps a group under maxWeight, and a first item heavier than that goes alone', async () => {
+    const groups: number[][] = [];
+    const g = new GroupedCalls<number, number>(async (items) => (groups.push(items), items), { maxWeight: 10, weight: (n) => n });
+    await Promise.all([3, 4, 5, 20, 1].map((n) => g.call(n)));
+    expect(groups).toEqual([[3, 4], [5], [20], [1]]);
   });
 
   it('runs a failed group again item by item, so only the bad item fails', async () => {

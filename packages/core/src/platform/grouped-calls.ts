@@ -1,3 +1,9 @@
+export interface GroupLimits<I> {
+  maxItems?: number;
+  maxWeight?: number;
+  weight?: (item: I) => number;
+}
+
 interface Waiting<I, O> {
   item: I;
   resolve: (out: O) => void;
@@ -9,8 +15,9 @@ interface Waiting<I, O> {
  * while the previous group runs (or in the same turn of the event loop) become ONE `run` call, and
  * each caller gets its own item's answer. A lone call waits one turn of the event loop; under load,
  * N calls cost one round trip instead of N. `run` answers in the order it was given. A group that
- * fails is run again item by item (as IngestionService does with its groups), so one bad item (a
- * row a constraint refuses) fails alone and its caller gets the error.
+ * fails is run again item by item, so one bad item (a row a constraint refuses) fails alone and its
+ * caller gets the error. A group holds at most `maxItems` items and, when `weight` is given, at
+ * most `maxWeight` of it (a first item heavier than that still goes, alone).
  */
 export class GroupedCalls<I, O> {
   private waiting: Array<Waiting<I, O>> = [];
@@ -18,7 +25,7 @@ export class GroupedCalls<I, O> {
 
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
-    private readonly maxGroup = 64,
+    private readonly limits: GroupLimits<I> = {},
   ) {}
 
   call(item: I): Promise<O> {
@@ -31,6 +38,19 @@ export class GroupedCalls<I, O> {
     });
   }
 
+  /** How many of the waiting calls the next group takes. */
+  private groupSize(): number {
+    const { maxItems = 64, maxWeight = Infinity, weight } = this.limits;
+    let n = 0;
+    let total = 0;
+    while (n < this.waiting.length && n < maxItems) {
+      total += weight ? weight(this.waiting[n]!.item) : 0;
+      if (n > 0 && total > maxWeight) break;
+      n++;
+    }
+    return n;
+  }
+
   private async settle(group: Array<Waiting<I, O>>): Promise<void> {
     const out = await this.run(group.map((w) => w.item));
     if (out.length !== group.length) throw new Error(`a group of ${group.length} got ${out.length} answers`);
@@ -40,7 +60,7 @@ export class GroupedCalls<I, O> {
   private async drain(): Promise<void> {
     try {
       while (this.waiting.length) {
-        const group = this.waiting.splice(0, this.maxGroup);
+        const group = this.waiting.splice(0, this.groupSize());
         try {
           await this.settle(group);
         } catch (e) {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ChannelKind } from '@desk/contracts';
 import { QUEUES, type Queues } from '../../platform/queue/queue.module';
 import { QueueName } from '../../platform/queue/queue-names';
+import { GroupedCalls } from '../../platform/grouped-calls';
 
 export interface AcceptInput {
   source: ChannelKind;
@@ -33,12 +34,6 @@ const JOB_OPTIONS = {
   removeOnFail: { count: 5000 },
 } as const;
 
-interface Waiting {
-  input: AcceptInput;
-  resolve: (r: AcceptResult) => void;
-  reject: (e: unknown) => void;
-}
-
 /**
  * The one door for every inbound payload on every channel. The raw event is COMMITTED before this
  * returns, and only then may the caller answer "accepted" (250, 2xx). Enqueueing comes after the
@@ -53,8 +48,11 @@ interface Waiting {
 @Injectable()
 export class IngestionService {
   private readonly log = new Logger(IngestionService.name);
-  private waiting: Waiting[] = [];
-  private writing = false;
+  private readonly groups = new GroupedCalls<AcceptInput, AcceptResult>((inputs) => this.commitGroup(inputs), {
+    maxItems: MAX_BATCH_EVENTS,
+    maxWeight: MAX_BATCH_BYTES,
+    weight: (input) => input.payload.length,
+  });
 
   constructor(
     private readonly ds: DataSource,
@@ -62,45 +60,13 @@ export class IngestionService {
   ) {}
 
   accept(input: AcceptInput): Promise<AcceptResult> {
-    return new Promise<AcceptResult>((resolve, reject) => {
-      this.waiting.push({ input, resolve, reject });
-      if (!this.writing) {
-        this.writing = true;
-        setImmediate(() => void this.drain());
-      }
-    });
+    return this.groups.call(input);
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.waiting.length) {
-        let bytes = 0;
-        let n = 0;
-        while (n < this.waiting.length && n < MAX_BATCH_EVENTS && (n === 0 || bytes + this.waiting[n]!.input.payload.length <= MAX_BATCH_BYTES)) {
-          bytes += this.waiting[n]!.input.payload.length;
-          n++;
-        }
-        const group = this.waiting.splice(0, n);
-        try {
-          await this.commitGroup(group);
-        } catch (e) {
-          if (group.length === 1) {
-            group[0]!.reject(e);
-            continue;
-          }
-          // one by one: only the events that really cannot be stored are refused
-          for (const w of group) await this.commitGroup([w]).catch((err: unknown) => w.reject(err));
-        }
-      }
-    } finally {
-      this.writing = false;
-    }
-  }
-
-  /** Inserts the group (duplicates are found, not added), answers every caller, then enqueues. */
-  private async commitGroup(group: Waiting[]): Promise<void> {
+  /** Inserts the group (duplicates are found, not added) and enqueues the new events: each input's answer, in order. */
+  private async commitGroup(group: AcceptInput[]): Promise<AcceptResult[]> {
     const params: unknown[] = [];
-    const values = group.map(({ input }) => {
+    const values = group.map((input) => {
       const i = params.length;
       params.push(input.source, input.inboxId, input.idempotencyKey, input.payload, input.contentType, input.meta ?? {});
       return `($${i + 1}::channel_kind, $${i + 2}::uuid, $${i + 3}, $${i + 4}::bytea, $${i + 5}, $${i + 6}::jsonb)`;
@@ -117,31 +83,28 @@ export class IngestionService {
     // queued before anything else can fail: a stored event is never left for the reconciler alone
     await this.enqueueMany(inserted.map((r) => r.id));
     const known = new Map<string, string>();
-    const missing = group.filter(({ input }) => !fresh.has(key(input.source, input.idempotencyKey)));
+    const missing = group.filter((input) => !fresh.has(key(input.source, input.idempotencyKey)));
     if (missing.length) {
       const rows: Array<{ id: string; source: string; idempotency_key: string }> = await this.ds.query(
         `SELECT id, source, idempotency_key FROM inbound_events
           WHERE (source, idempotency_key) IN (SELECT s::channel_kind, k FROM unnest($1::text[], $2::text[]) AS u(s, k))`,
-        [missing.map((w) => w.input.source), missing.map((w) => w.input.idempotencyKey)],
+        [missing.map((input) => input.source), missing.map((input) => input.idempotencyKey)],
       );
       for (const r of rows) known.set(key(r.source, r.idempotency_key), r.id);
     }
     // the same key twice in one group: the first is the new event, the second its duplicate
     const answered = new Set<string>();
-    const answers: Array<[Waiting, AcceptResult]> = [];
-    for (const w of group) {
-      const k = key(w.input.source, w.input.idempotencyKey);
+    return group.map((input) => {
+      const k = key(input.source, input.idempotencyKey);
       const id = fresh.get(k);
       if (id && !answered.has(k)) {
         answered.add(k);
-        answers.push([w, { eventId: id, duplicate: false }]);
-      } else {
-        const existing = id ?? known.get(k);
-        if (!existing) throw new Error(`inbound event ${w.input.source}/${w.input.idempotencyKey} neither inserted nor found`);
-        answers.push([w, { eventId: existing, duplicate: true }]);
+        return { eventId: id, duplicate: false };
       }
-    }
-    for (const [w, r] of answers) w.resolve(r);
+      const existing = id ?? known.get(k);
+      if (!existing) throw new Error(`inbound event ${input.source}/${input.idempotencyKey} neither inserted nor found`);
+      return { eventId: existing, duplicate: true };
+    });
   }
 
   /**
