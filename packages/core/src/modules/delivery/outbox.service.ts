@@ -703,22 +703,15 @@ export class OutboxService {
   // --- state changes of a delivery, each publishing delivery.updated after commit ---
 
   /**
-   * Takes the delivery for one attempt: only a row still queued/retrying is taken, so a duplicate
-   * or late job finds nothing to do. Counts the attempt in the row.
-   */
-  async claim(deliveryId: string): Promise<DeliveryWork | null> {
-    return (await this.claimMany([deliveryId])).get(deliveryId) ?? null;
-  }
-
-  /**
-   * `claim` for several deliveries in two statements: one takes the rows still queued/retrying and
-   * shows their messages as sending, reading each thread's mail ids for the headers on the way;
-   * one reads the deliveries with their message, thread and inbox. Answers the taken ones by id.
+   * Takes deliveries for one attempt each, in two statements: one takes the rows still
+   * queued/retrying (so a duplicate or late job finds nothing to do), counts the attempt and shows
+   * their messages as sending, reading each thread's mail ids for the headers on the way; one reads
+   * the deliveries with their message, thread and inbox. Answers the taken ones by id.
    */
   async claimMany(deliveryIds: string[]): Promise<Map<string, DeliveryWork>> {
-    // one statement (atomic on its own) takes the rows and shows the messages as sending; the
-    // threading reads see the statement's snapshot, which the two updates do not touch. status::text
-    // as in IngestProcessor.claim: the ids alone find the rows, the status index only adds dead entries
+    // the first statement is atomic on its own; its threading reads see the statement's snapshot,
+    // which the two updates do not touch. status::text as in IngestProcessor.claim: the ids alone
+    // find the rows, the status index only adds dead entries
     const taken: Array<{ id: string; refs: string[]; in_reply_to: string | null }> = await this.ds.query(
       `WITH d AS (
          UPDATE outbound_deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = NULL, updated_at = now()
