@@ -1,10 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { emailIdempotencyKey } from '@desk/channels';
-import { IngestProcessor, type IngestOutcome } from '@desk/core';
+import { IngestProcessor, IngestionService, QUEUES, QueueName, ingestJobId, type IngestOutcome, type Queues } from '@desk/core';
 import { startApi, type Harness } from '../../api/test/harness';
 import { createWorker } from '../src/worker.factory';
-import { rawMail, uid, type MailOptions } from './support';
+import { rawMail, uid, waitFor, type MailOptions } from './support';
 
 jest.setTimeout(60_000);
 
@@ -36,7 +36,10 @@ describe('ingest batches', () => {
 
   /** An inbound event stored as the listener stores it, but with no job: the test hands it to processMany itself. */
   async function stored(o: MailOptions, inbox = inboxId): Promise<string> {
-    const payload = Buffer.from(rawMail({ to: address, ...o }));
+    return storedRaw(Buffer.from(rawMail({ to: address, ...o })), inbox);
+  }
+
+  async function storedRaw(payload: Buffer, inbox = inboxId): Promise<string> {
     const [row]: Array<{ id: string }> = await h.ds.query(
       `INSERT INTO inbound_events (source, inbox_id, idempotency_key, payload, content_type, meta) VALUES ('email', $1, $2, $3, 'message/rfc822', '{}') RETURNING id`,
       [inbox, emailIdempotencyKey(payload, inbox), payload],
@@ -125,6 +128,117 @@ describe('ingest batches', () => {
     expect(version).toBeGreaterThanOrEqual(3);
     const contacts = await h.ds.query(`SELECT DISTINCT contact_id FROM messages WHERE inbound_event_id = ANY($1)`, [[ids[4], ids[5]]]);
     expect(contacts).toHaveLength(1);
+  });
+
+  /** A mail with a small attachment: it is never committed with a batch, it runs alone after it. */
+  function withAttachment(from: string, messageId: string): Buffer {
+    return Buffer.from(
+      [
+        `From: ${from}`,
+        `To: ${address}`,
+        'Subject: The invoice',
+        `Message-ID: <${messageId}>`,
+        `Date: ${new Date().toUTCString()}`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b1"',
+        '',
+        '--b1',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'The invoice is attached.',
+        '--b1',
+        'Content-Type: application/pdf; name="invoice.pdf"',
+        'Content-Disposition: attachment; filename="invoice.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('%PDF-1.4 not really').toString('base64'),
+        '--b1--',
+        '',
+      ].join('\r\n'),
+    );
+  }
+
+  it('threads a reply after the mail it answers when that mail runs alone in the same batch', async () => {
+    const customer = `alone-${uid()}@example.com`;
+    const parentId = `invoice-${uid()}@example.com`;
+    const ids = [
+      await storedRaw(withAttachment(customer, parentId)),
+      await stored({ from: customer, subject: 'Re: The invoice', inReplyTo: parentId, references: `<${parentId}>` }),
+    ];
+    const results = await processor.processMany(ids);
+    const [parent, reply] = ids.map((id) => processed(results.get(id)));
+    expect(reply!.threadId).toBe(parent!.threadId);
+    expect(reply!.decision.rule).toBe('references');
+    expect(reply!.isNewThread).toBe(false);
+  });
+
+  it('makes a reply wait while the mail it answers is processed elsewhere, then threads it there', async () => {
+    const customer = `wait-${uid()}@example.com`;
+    const parentId = `first-${uid()}@example.com`;
+    const parentEvent = await stored({ from: customer, subject: 'First', messageId: parentId });
+    // another worker (or batch) has claimed the mail and not committed it yet
+    await h.ds.query(`UPDATE inbound_events SET status = 'processing' WHERE id = $1`, [parentEvent]);
+    const replyEvent = await stored({ from: customer, subject: 'Re: First', inReplyTo: parentId, references: `<${parentId}>` });
+
+    const batch = (await processor.processMany([replyEvent])).get(replyEvent);
+    expect(batch).toEqual({ outcome: 'waiting', parentEventId: parentEvent, reason: expect.stringContaining(`<${parentId}>`) });
+    // alone (a retry) it waits too
+    expect(await processor.process(replyEvent)).toMatchObject({ outcome: 'waiting', parentEventId: parentEvent });
+    const [waiting] = await h.ds.query(`SELECT status, message_id FROM inbound_events WHERE id = $1`, [replyEvent]);
+    expect(waiting).toEqual({ status: 'received', message_id: null });
+
+    const parent = processed(await processor.process(parentEvent));
+    const reply = processed(await processor.process(replyEvent));
+    expect(reply.threadId).toBe(parent.threadId);
+    expect(reply.decision).toMatchObject({ rule: 'references', detail: `joined #${(await h.ds.query(`SELECT number FROM threads WHERE id = $1`, [parent.threadId]))[0].number} by In-Reply-To <${parentId}>` });
+  });
+
+  it('does not wait for a mail that reached us after the reply, nor when told not to wait', async () => {
+    const customer = `later-${uid()}@example.com`;
+    const parentId = `late-${uid()}@example.com`;
+    const replyEvent = await stored({ from: customer, subject: 'Re: Late', inReplyTo: parentId, references: `<${parentId}>` });
+    const laterParent = await stored({ from: customer, subject: 'Late', messageId: parentId });
+    await h.ds.query(`UPDATE inbound_events SET received_at = received_at + interval '1 second', status = 'processing' WHERE id = $1`, [laterParent]);
+    const reply = processed((await processor.processMany([replyEvent])).get(replyEvent));
+    expect(reply.isNewThread).toBe(true);
+    expect(reply.decision.rule).toBe('new');
+
+    const otherId = `stuck-${uid()}@example.com`;
+    const stuck = await stored({ from: customer, subject: 'Stuck', messageId: otherId });
+    await h.ds.query(`UPDATE inbound_events SET status = 'processing' WHERE id = $1`, [stuck]);
+    const impatient = await stored({ from: customer, subject: 'Re: Stuck', inReplyTo: otherId });
+    expect(processed(await processor.process(impatient, { waitForParent: false })).isNewThread).toBe(true);
+  });
+
+  it('puts the ingest job of a waiting reply back to delayed, without spending an attempt, and runs it once the answered mail has its thread', async () => {
+    const queue = worker.get<Queues>(QUEUES)[QueueName.Ingest];
+    const customer = `job-${uid()}@example.com`;
+    const parentId = `held-${uid()}@example.com`;
+    const parentEvent = await stored({ from: customer, subject: 'Held', messageId: parentId });
+    await h.ds.query(`UPDATE inbound_events SET status = 'processing' WHERE id = $1`, [parentEvent]);
+    const raw = Buffer.from(rawMail({ to: address, from: customer, subject: 'Re: Held', inReplyTo: parentId, references: `<${parentId}>` }));
+    const { eventId } = await worker.get(IngestionService).accept({ source: 'email', inboxId, idempotencyKey: emailIdempotencyKey(raw, inboxId), payload: raw, contentType: 'message/rfc822' });
+
+    const job = await waitFor(async () => {
+      const j = await queue.getJob(ingestJobId(eventId));
+      return j && (await j.getState()) === 'delayed' && j.data.waits ? j : null;
+    }, 'the reply job to wait');
+    expect(job.attemptsMade).toBe(0);
+    expect(job.data.waitingSince).toEqual(expect.any(Number));
+    const [ev] = await h.ds.query(`SELECT status, message_id FROM inbound_events WHERE id = $1`, [eventId]);
+    expect(ev).toEqual({ status: 'received', message_id: null });
+
+    const parent = processed(await processor.process(parentEvent));
+    const settled = await waitFor(async () => {
+      const [row]: Array<{ status: string; thread_id: string | null }> = await h.ds.query(
+        `SELECT e.status, m.thread_id FROM inbound_events e LEFT JOIN messages m ON m.id = e.message_id WHERE e.id = $1`,
+        [eventId],
+      );
+      return row?.status === 'processed' ? row : null;
+    }, 'the reply to be processed after its wait');
+    expect(settled.thread_id).toBe(parent.threadId);
+    // one attempt in all, the one that threaded it: waiting spent none
+    expect((await queue.getJob(ingestJobId(eventId)))?.attemptsMade).toBe(1);
   });
 
   it('commits one sender\'s new mails in one statement and counts them as repeat contacts in their order', async () => {

@@ -13,7 +13,8 @@ export interface JobHandler<T = unknown> {
    * deployment, keyed by the job name, and re-creates it when Redis lost it.
    */
   readonly every?: number;
-  handle(job: Job<T>): Promise<unknown>;
+  /** `token` is the worker's lock token for the job, which moving it (e.g. back to delayed) needs. */
+  handle(job: Job<T>, token?: string): Promise<unknown>;
 }
 
 export const JOB_HANDLERS = Symbol('JOB_HANDLERS');

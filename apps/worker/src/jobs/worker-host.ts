@@ -124,10 +124,10 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       this.connections.push(connection);
       const worker = new Worker(
         queue,
-        async (job: Job) => {
+        async (job: Job, token?: string) => {
           const handler = byName.get(job.name);
           if (!handler) throw new Error(`no processor for ${queue}/${job.name}`);
-          return handler.handle(job);
+          return handler.handle(job, token);
         },
         {
           connection,

@@ -21,7 +21,19 @@ export type IngestOutcome =
   | { outcome: 'skipped'; reason: string }
   | { outcome: 'quarantined'; error: string }
   | { outcome: 'duplicate'; messageId: string }
-  | { outcome: 'processed'; messageId: string; threadId: string; isNewThread: boolean; decision: ThreadingDecision };
+  | { outcome: 'processed'; messageId: string; threadId: string; isNewThread: boolean; decision: ThreadingDecision }
+  /**
+   * Not processed yet, on purpose: the mail this one answers reached us first but is not threaded
+   * yet (another batch, another worker, or a mail of this batch that runs alone is on it). The
+   * event is `received` again; its job runs it later, when the answered mail has its thread.
+   */
+  | { outcome: 'waiting'; reason: string; parentEventId: string };
+
+/** `process` options. */
+export interface ProcessOptions {
+  /** false: thread the mail now even if a mail it answers is still in flight (a reply that waited long enough). */
+  waitForParent?: boolean;
+}
 
 interface ClaimedEvent {
   id: string;
@@ -187,19 +199,21 @@ export class IngestProcessor {
     this.threadSecret = deriveThreadSecret(config.APP_SECRET);
   }
 
-  async process(eventId: string): Promise<IngestOutcome> {
+  async process(eventId: string, opts: ProcessOptions = {}): Promise<IngestOutcome> {
     const [event] = await this.claim([eventId]);
     if (!event) return { outcome: 'skipped', reason: 'event is not received/processing' };
     const parsed = await this.parse(event);
-    return 'outcome' in parsed ? parsed : this.processParsed(event, parsed);
+    return 'outcome' in parsed ? parsed : this.processParsed(event, parsed, opts.waitForParent !== false);
   }
 
   /**
    * Many events at once, each with the outcome `process` would give it (or the error it would
    * throw, for its own job to retry). Plain mail (no attachments, bounce or social conversation)
    * is committed by ONE statement for the whole batch, and its hooks run as batches too; the rest,
-   * and any mail whose thread or Message-ID another mail of the batch already holds, runs
-   * one by one after the batch commit, so a reply never races the mail it answers. If the batch
+   * and any mail whose thread or Message-ID another mail of the batch already holds (or that
+   * answers one of the mails running alone), runs one by one after the batch commit, so a reply
+   * never races the mail it answers; a reply to a mail still in flight elsewhere waits (see
+   * waitForParent). If the batch
    * statement fails (a duplicate delivery, say), it wrote nothing and every mail of it runs alone.
    * `committed` is called once the batch statement is over, before the hooks and the mails that
    * run alone (the batcher starts its next batch then).
@@ -227,6 +241,8 @@ export class IngestProcessor {
       const now = new Date();
       // two mails of one sender may share a batch: the repeat-contact count orders threads by number
       const held = { threads: new Set<string>(), mailIds: new Set<string>() };
+      // a mail of this batch that runs alone (attachments, say) is threaded before what answers it
+      for (const { msg } of alone) held.mailIds.add(msg.externalId);
       for (let i = 0; i < plain.length; i++) {
         const { event, msg } = plain[i]!;
         const contact = contacts[i]!;
@@ -236,6 +252,11 @@ export class IngestProcessor {
           continue;
         }
         const decision = await this.matcher.match(msg, contact.contactId, now, event.inbox_id);
+        const waiting = decision.threadId ? null : await this.waitForParent(event, msg);
+        if (waiting) {
+          results.set(event.id, waiting);
+          continue;
+        }
         if (decision.threadId && held.threads.has(decision.threadId)) {
           alone.push({ event, msg });
           continue;
@@ -311,13 +332,17 @@ export class IngestProcessor {
     }
   }
 
-  private async processParsed(event: ClaimedEvent, msg: NormalizedMessage): Promise<IngestOutcome> {
+  private async processParsed(event: ClaimedEvent, msg: NormalizedMessage, waitForParent = true): Promise<IngestOutcome> {
     const eventId = event.id;
     const contact = await this.contacts.resolve(msg.sender.kind, msg.sender.value, msg.sender.displayName);
     const bounceTarget = await this.findBounceTarget(msg);
     const decision: ThreadingDecision = bounceTarget
       ? { rule: 'references', detail: `delivery status notification for our message <${bounceTarget.originalId}>`, threadId: bounceTarget.threadId }
       : await this.matcher.match(msg, contact.contactId, new Date(), event.inbox_id);
+    if (!decision.threadId && waitForParent) {
+      const waiting = await this.waitForParent(event, msg);
+      if (waiting) return waiting;
+    }
     const attachments = await this.storeAttachments(msg);
 
     // One statement writes the thread, message, Message-ID, audit event and `processed` mark, and
@@ -347,6 +372,38 @@ export class IngestProcessor {
     if (result.outcome !== 'processed') return result;
     await this.afterCommit(result.messageId, result.threadId, result.isNewThread, msg, contact, attachments, bounceTarget, out);
     return result;
+  }
+
+  /**
+   * A mail that found no thread but names (In-Reply-To/References) a mail of its inbox that reached
+   * us BEFORE it and is still received/processing would open a second thread for one conversation:
+   * it waits instead. Its event goes back to `received` and the `waiting` outcome tells the job to
+   * run it again later. Only mail received before it (or in the same group commit, which shares
+   * one instant) is waited for; two mails of one instant naming each other wait until the job's
+   * limit (IngestJob) lets them go. One indexed lookup, paid only by replies whose references are
+   * all unknown.
+   */
+  private async waitForParent(event: ClaimedEvent, msg: NormalizedMessage): Promise<IngestOutcome | null> {
+    if (msg.channel !== 'email' || msg.conversationKey !== undefined || !event.inbox_id) return null;
+    const ids = [msg.threading.inReplyTo, ...msg.threading.references].filter((id): id is string => !!id && id !== msg.externalId);
+    if (!ids.length) return null;
+    const keys = [...new Set(ids)].map((id) => `${event.inbox_id}:mid:${id}`);
+    const rows: Array<{ id: string; key: string }> = await this.ds.query(
+      `WITH parent AS (
+         SELECT p.id, p.idempotency_key AS key FROM inbound_events p JOIN inbound_events me ON me.id = $1
+          WHERE p.source = 'email' AND p.idempotency_key = ANY($2::text[]) AND p.status::text IN ('received', 'processing')
+            AND p.received_at <= me.received_at AND p.id <> me.id
+          LIMIT 1
+       ), back AS (
+         UPDATE inbound_events SET status = 'received' WHERE id = $1 AND status = 'processing' AND EXISTS (SELECT 1 FROM parent)
+       )
+       SELECT id, key FROM parent`,
+      [event.id, keys],
+    );
+    const parent = rows[0];
+    if (!parent) return null;
+    const answered = parent.key.slice(parent.key.indexOf(':mid:') + 5);
+    return { outcome: 'waiting', reason: `the mail it answers (<${answered}>) reached us first and is not threaded yet`, parentEventId: parent.id };
   }
 
   async quarantine(eventId: string, error: string): Promise<IngestOutcome> {

@@ -21,7 +21,12 @@ export interface AcceptResult {
   duplicate: boolean;
 }
 
-export type IngestJobData = { eventId: string };
+export type IngestJobData = {
+  eventId: string;
+  /** Set while the mail waits for the mail it answers to be threaded: since when, and how often it looked. */
+  waitingSince?: number;
+  waits?: number;
+};
 export const ingestJobId = (eventId: string) => `ingest-${eventId}`;
 
 /** A group commit holds at most this many events, or this many payload bytes (one statement). */
