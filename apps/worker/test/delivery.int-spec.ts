@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { simpleParser } from 'mailparser';
-import { DataSource } from 'typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { Job } from 'bullmq';
 import { extractMarker, extractPlusToken, findHeader, headerBlock, parseHeaderBlock, verifyThreadToken } from '@desk/channels';
 import { AttachmentsService, MailMessageId, OutboxService, QUEUES, QueueName, Thread, deliverJobId, deriveThreadSecret, type Queues, type Viewer } from '@desk/core';
@@ -273,6 +273,35 @@ describe('outbound email: the deliver job against a real SMTP relay (real Postgr
       }
     } finally {
       claimMany.mockRestore();
+      await queue.resume();
+    }
+  });
+
+  it('gives a group\'s claimed deliveries back when reading them fails, so their retry sends them at once', async () => {
+    const queue = queues[QueueName.Deliver];
+    await queue.pause();
+    let read: jest.SpyInstance | undefined;
+    try {
+      const threads = [await emailThread(), await emailThread()];
+      const dtos = [];
+      for (const t of threads) dtos.push(await reply(t.thread.id, t.viewer, `Given back for #${t.thread.number}`));
+      const deliveries = await Promise.all(dtos.map((dto) => deliveryOf(dto.id)));
+      for (const d of deliveries) await queue.getJob(`deliver-${d.id}`).then((j) => j?.remove());
+      const before = relay.accepted.length;
+      const job = worker.get(DeliverJob);
+      const fake = (id: string) => ({ data: { deliveryId: id }, attemptsMade: 0, opts: { attempts: 8 } }) as unknown as Job<DeliverJobData>;
+      // armed now, so that only the group's read meets it
+      read = jest.spyOn(SelectQueryBuilder.prototype, 'getMany').mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+      // the group's read fails once; each is then claimed again alone and sent, the failed try not counted
+      await expect(Promise.all(deliveries.map((d) => job.handle(fake(d.id))))).resolves.toEqual(deliveries.map(() => ({ status: 'sent' })));
+      expect(read).toHaveBeenCalled();
+      expect(relay.accepted.length - before).toBe(2);
+      for (const dto of dtos) {
+        expect(await deliveryOf(dto.id)).toMatchObject({ status: 'sent', attempts: 1 });
+        expect(await messageRow(dto.id)).toMatchObject({ delivery_state: 'sent' });
+      }
+    } finally {
+      read?.mockRestore();
       await queue.resume();
     }
   });

@@ -735,14 +735,23 @@ export class OutboxService {
     const works = new Map<string, DeliveryWork>();
     if (!taken.length) return works;
     // the deliveries with their message, thread and inbox in one query
-    const deliveries = await this.ds
-      .getRepository(OutboundDelivery)
-      .createQueryBuilder('d')
-      .innerJoinAndSelect('d.message', 'message')
-      .innerJoinAndSelect('message.thread', 'thread')
-      .innerJoinAndSelect('thread.inbox', 'inbox')
-      .where('d.id IN (:...ids)', { ids: taken.map((t) => t.id) })
-      .getMany();
+    let deliveries: OutboundDelivery[];
+    try {
+      deliveries = await this.ds
+        .getRepository(OutboundDelivery)
+        .createQueryBuilder('d')
+        .innerJoinAndSelect('d.message', 'message')
+        .innerJoinAndSelect('message.thread', 'thread')
+        .innerJoinAndSelect('thread.inbox', 'inbox')
+        .where('d.id IN (:...ids)', { ids: taken.map((t) => t.id) })
+        .getMany();
+    } catch (e) {
+      // taken but not read: given back at once, so the retry of each (GroupedCalls) can take it
+      // again, instead of waiting as 'sending' for the stale-sending sweep. If this fails too, that
+      // sweep still covers them.
+      await this.releaseClaims(taken.map((t) => t.id)).catch((err: Error) => this.log.warn(`giving back ${taken.length} claimed deliveries failed: ${err.message}`));
+      throw e;
+    }
     const threading = new Map(taken.map((t) => [t.id, t]));
     for (const delivery of deliveries) {
       const message = delivery.message;
@@ -756,6 +765,19 @@ export class OutboxService {
       this.publishState(message, 'sending', null);
     }
     return works;
+  }
+
+  /** Undoes claimMany's first statement for deliveries nobody will send: the attempt is not counted. */
+  private async releaseClaims(deliveryIds: string[]): Promise<void> {
+    await this.ds.query(
+      `WITH d AS (
+         UPDATE outbound_deliveries SET status = (CASE WHEN attempts <= 1 THEN 'queued' ELSE 'retrying' END)::outbound_delivery_status,
+                attempts = greatest(attempts - 1, 0), updated_at = now()
+          WHERE id = ANY($1::uuid[]) AND status = 'sending' RETURNING message_id
+       )
+       UPDATE messages SET delivery_state = 'queued' FROM d WHERE messages.id = d.message_id AND messages.delivery_state = 'sending'`,
+      [deliveryIds],
+    );
   }
 
   async markSent(work: DeliveryWork, result: SentResult): Promise<void> {
