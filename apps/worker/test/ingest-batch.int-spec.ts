@@ -241,6 +241,42 @@ describe('ingest batches', () => {
     expect((await queue.getJob(ingestJobId(eventId)))?.attemptsMade).toBe(1);
   });
 
+  it('threads a mail that reaches us after the reply to it (delayed by greylisting, say) into the reply\'s thread, and only for a participant', async () => {
+    const customer = `delayed-${uid()}@example.com`;
+    const colleague = `colleague-${uid()}@example.com`;
+    const [first, second, third] = [`d1-${uid()}@example.com`, `d2-${uid()}@example.com`, `d3-${uid()}@example.com`];
+    // the reply comes first: nothing it names is known, so it opens a thread and remembers what it answers
+    const replyId = `reply-${uid()}@example.com`;
+    const reply = processed(
+      await processor.process(
+        await stored({ from: customer, cc: colleague, subject: 'Re: Order', messageId: replyId, inReplyTo: second, references: `<${first}> <${second}>` }),
+      ),
+    );
+    expect(reply.decision.rule).toBe('new');
+    const awaited: Array<{ message_id_header: string }> = await h.ds.query(
+      `SELECT message_id_header FROM mail_awaited_ids WHERE message_id = $1 ORDER BY message_id_header`,
+      [reply.messageId],
+    );
+    expect(awaited.map((a) => a.message_id_header)).toEqual([first, second].sort());
+    const [{ number }] = await h.ds.query(`SELECT number FROM threads WHERE id = $1`, [reply.threadId]);
+
+    // the delayed mail, in a batch: it joins the reply's thread and says why
+    const late = await stored({ from: customer, subject: 'Order', messageId: second });
+    const joined = processed((await processor.processMany([late])).get(late));
+    expect(joined.threadId).toBe(reply.threadId);
+    expect(joined.decision).toMatchObject({ rule: 'references', detail: `joined #${number} by a reply to it that reached us first (<${replyId}>)` });
+
+    // alone too, from a participant of the thread (cc'd on the reply)
+    const older = processed(await processor.process(await stored({ from: colleague, subject: 'Order', messageId: first })));
+    expect(older.threadId).toBe(reply.threadId);
+
+    // a stranger's mail with an awaited id is only flagged as a possible follow-up
+    await processor.process(await stored({ from: customer, subject: 'Re: Other', inReplyTo: third }));
+    const stranger = processed(await processor.process(await stored({ from: `stranger-${uid()}@example.com`, subject: 'Other', messageId: third })));
+    expect(stranger.isNewThread).toBe(true);
+    expect(stranger.decision.possibleFollowUpOf).toEqual(expect.any(Number));
+  });
+
   it('commits one sender\'s new mails in one statement and counts them as repeat contacts in their order', async () => {
     // REPEAT_CONTACT_THRESHOLD is 3: the sender's 3rd thread and later are flagged, as if they came one by one
     const sender = `repeat-${uid()}@example.com`;

@@ -27,6 +27,13 @@ interface Candidate {
   thread: { id: string; number: number; contactId: string; status: string; resolvedAt: Date | null; mergedIntoThreadId: string | null };
 }
 
+/** The thread of a reply that named a Message-ID before that mail reached us (mail_awaited_ids). */
+export interface AwaitedBy {
+  /** The reply's own Message-ID. */
+  answeredBy: string;
+  thread: Candidate['thread'];
+}
+
 type ThreadRow = { id: string; number: number; contact_id: string; status: string; resolved_at: Date | null; merged_into_thread_id: string | null };
 const toThread = (r: ThreadRow): Candidate['thread'] => ({
   id: r.id,
@@ -57,9 +64,13 @@ export class ThreadMatcher {
     this.secret = deriveThreadSecret(config.APP_SECRET);
   }
 
-  async match(msg: NormalizedMessage, contactId: string, now = new Date(), inboxId: string | null = null): Promise<ThreadingDecision> {
+  /**
+   * `awaited`: what `awaitedBy` found for this mail's Message-ID, when the caller looked it up for
+   * a whole batch at once; without it the matcher looks it up itself.
+   */
+  async match(msg: NormalizedMessage, contactId: string, now = new Date(), inboxId: string | null = null, awaited?: Map<string, AwaitedBy>): Promise<ThreadingDecision> {
     let followUp: Candidate | null = null;
-    const candidates = msg.conversationKey !== undefined ? this.socialCandidates(msg, inboxId) : this.candidates(msg);
+    const candidates = msg.conversationKey !== undefined ? this.socialCandidates(msg, inboxId) : this.candidates(msg, awaited);
     for await (const found of candidates) {
       const c = await this.followMerged(found);
       const joinsAnyone = c.rule === 'token';
@@ -167,7 +178,28 @@ export class ThreadMatcher {
   }
 
   /** Lazily, in rule order, so a hit on References costs one query. */
-  private async *candidates(msg: NormalizedMessage): AsyncGenerator<Candidate> {
+  /**
+   * For each of these Message-IDs, the thread of an earlier reply that named it in In-Reply-To or
+   * References before we had seen it (the oldest such reply), so the mail it answers, arriving late,
+   * joins that thread. One query for all of them.
+   */
+  async awaitedBy(externalIds: string[]): Promise<Map<string, AwaitedBy>> {
+    const found = new Map<string, AwaitedBy>();
+    const ids = [...new Set(externalIds.filter((id) => id && !id.startsWith('sha256:')))];
+    if (!ids.length) return found;
+    const rows: Array<ThreadRow & { header: string; answered_by: string }> = await this.ds.query(
+      `SELECT DISTINCT ON (a.message_id_header) a.message_id_header AS header, m.external_id AS answered_by,
+              t.id, t.number, t.contact_id, t.status, t.resolved_at, t.merged_into_thread_id
+         FROM mail_awaited_ids a JOIN messages m ON m.id = a.message_id JOIN threads t ON t.id = m.thread_id
+        WHERE a.message_id_header = ANY($1::text[])
+        ORDER BY a.message_id_header, a.created_at, a.message_id`,
+      [ids],
+    );
+    for (const r of rows) found.set(r.header, { answeredBy: r.answered_by, thread: toThread(r) });
+    return found;
+  }
+
+  private async *candidates(msg: NormalizedMessage, awaited?: Map<string, AwaitedBy>): AsyncGenerator<Candidate> {
     const ids = [...new Set([msg.threading.inReplyTo, ...[...msg.threading.references].reverse()].filter((x): x is string => !!x))].filter(
       (id) => id !== msg.externalId,
     );
@@ -185,6 +217,11 @@ export class ThreadMatcher {
           break;
         }
       }
+    }
+    // the other way round: a reply to this mail reached us first (this one was delayed)
+    if (msg.channel === 'email' && !msg.externalId.startsWith('sha256:')) {
+      const hit = (awaited ?? (await this.awaitedBy([msg.externalId]))).get(msg.externalId);
+      if (hit) yield { rule: 'references', how: `a reply to it that reached us first (<${hit.answeredBy}>)`, thread: hit.thread };
     }
     if (msg.threading.token) {
       const n = verifyThreadToken(msg.threading.token, this.secret);

@@ -29,6 +29,9 @@ export type IngestOutcome =
    */
   | { outcome: 'waiting'; reason: string; parentEventId: string };
 
+/** A reply names at most this many ids it answers as awaited: In-Reply-To and the latest References. */
+const MAX_AWAITED_PER_MAIL = 20;
+
 /** `process` options. */
 export interface ProcessOptions {
   /** false: thread the mail now even if a mail it answers is still in flight (a reply that waited long enough). */
@@ -238,6 +241,7 @@ export class IngestProcessor {
     const batch: BatchItem[] = [];
     if (plain.length) {
       const contacts = await this.contacts.resolveMany(plain.map(({ msg }) => msg.sender));
+      const awaited = await this.matcher.awaitedBy(plain.map(({ msg }) => msg.externalId));
       const now = new Date();
       // two mails of one sender may share a batch: the repeat-contact count orders threads by number
       const held = { threads: new Set<string>(), mailIds: new Set<string>() };
@@ -251,7 +255,7 @@ export class IngestProcessor {
           alone.push({ event, msg });
           continue;
         }
-        const decision = await this.matcher.match(msg, contact.contactId, now, event.inbox_id);
+        const decision = await this.matcher.match(msg, contact.contactId, now, event.inbox_id, awaited);
         const waiting = decision.threadId ? null : await this.waitForParent(event, msg);
         if (waiting) {
           results.set(event.id, waiting);
@@ -278,6 +282,7 @@ export class IngestProcessor {
     }
     committed();
     if (written) {
+      await this.recordAwaited(written.map(({ item, result }) => ({ messageId: result.messageId, msg: item.msg, decision: item.decision })));
       const done = new Set(written.map(({ item }) => item.event.id));
       for (const { item, result } of written) results.set(item.event.id, result);
       // not written (the event moved on meanwhile): `process` would say why
@@ -370,6 +375,7 @@ export class IngestProcessor {
       return { outcome: 'duplicate', messageId: existing[0].id };
     }
     if (result.outcome !== 'processed') return result;
+    await this.recordAwaited([{ messageId: result.messageId, msg, decision }]);
     await this.afterCommit(result.messageId, result.threadId, result.isNewThread, msg, contact, attachments, bounceTarget, out);
     return result;
   }
@@ -404,6 +410,32 @@ export class IngestProcessor {
     if (!parent) return null;
     const answered = parent.key.slice(parent.key.indexOf(':mid:') + 5);
     return { outcome: 'waiting', reason: `the mail it answers (<${answered}>) reached us first and is not threaded yet`, parentEventId: parent.id };
+  }
+
+  /**
+   * The Message-IDs a committed mail answers that found no thread (mail_awaited_ids): the mails
+   * they name were delayed, and when one of them comes it joins this mail's thread (ThreadMatcher).
+   * Nothing to write, no query, for mail that threaded by its references or names none. A failure
+   * is only logged: the mail is committed, and only a late mail's joining would miss the hint.
+   */
+  private async recordAwaited(items: Array<{ messageId: string; msg: NormalizedMessage; decision: ThreadingDecision }>): Promise<void> {
+    const headers: string[] = [];
+    const messageIds: string[] = [];
+    for (const { messageId, msg, decision } of items) {
+      if (msg.channel !== 'email' || decision.rule === 'references') continue;
+      const named = [msg.threading.inReplyTo, ...[...msg.threading.references].reverse()].filter((id): id is string => !!id && id !== msg.externalId);
+      for (const id of [...new Set(named)].slice(0, MAX_AWAITED_PER_MAIL)) {
+        headers.push(id);
+        messageIds.push(messageId);
+      }
+    }
+    if (!headers.length) return;
+    await this.ds
+      .query(
+        `INSERT INTO mail_awaited_ids (message_id_header, message_id) SELECT * FROM unnest($1::text[], $2::uuid[]) ON CONFLICT DO NOTHING`,
+        [headers, messageIds],
+      )
+      .catch((e: Error) => this.log.warn(`recording the ids ${headers.length} mail(s) answer failed: ${e.message}`));
   }
 
   async quarantine(eventId: string, error: string): Promise<IngestOutcome> {

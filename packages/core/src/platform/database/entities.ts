@@ -14,6 +14,7 @@ import { Contact } from '../../modules/contacts/contact.entity';
 import { ContactIdentity } from '../../modules/contacts/contact-identity.entity';
 import { Attachment } from '../../modules/conversations/attachment.entity';
 import { MailMessageId } from '../../modules/conversations/mail-message-id.entity';
+import { MailAwaitedId } from '../../modules/conversations/mail-awaited-id.entity';
 import { Message } from '../../modules/conversations/message.entity';
 import { Thread } from '../../modules/conversations/thread.entity';
 import { ThreadKey } from '../../modules/conversations/thread-key.entity';
@@ -36,6 +37,7 @@ export const ENTITIES = [
   Message,
   Attachment,
   MailMessageId,
+  MailAwaitedId,
   InboundEvent,
   OutboundDelivery,
   BusinessCalendar,
@@ -69,6 +71,7 @@ export {
   Message,
   Attachment,
   MailMessageId,
+  MailAwaitedId,
   InboundEvent,
   OutboundDelivery,
   BusinessCalendar,
