@@ -87,42 +87,69 @@ export interface AckCondition {
   audit: Record<string, unknown>;
 }
 
-/** The thread bump of a system message; $1 thread. */
-const BUMP_SQL = `UPDATE threads SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING version`;
+/** One message the desk writes on its own, as SYSTEM_MESSAGES_SQL takes it (one array element per field). */
+interface SystemRow {
+  ord: number;
+  messageId: string;
+  threadId: string;
+  channel: ChannelKind;
+  externalId: string | null;
+  contactId: string | null;
+  subject: string | null;
+  body: string;
+  bodyHtml: string | null;
+  isPublic: boolean;
+  metadata: Record<string, unknown>;
+  recipient: Record<string, unknown>;
+  /** Set for an acknowledgement: its condition is checked on the locked thread row, and it is audited. */
+  ack: AckCondition | null;
+}
+
 /**
- * The acknowledgement's bump: conditional on the row itself, which Postgres re-reads after a
- * concurrent writer commits, so two acknowledgements racing for one thread write one.
- * $11 quiet seconds, $12 the acknowledged message id.
+ * System messages (acknowledgements, surveys), any number in ONE statement, atomic on its own: per
+ * message the thread's version bump, the message, its delivery, (for email) its Message-ID and (for
+ * an acknowledgement) its audit event. An acknowledgement's bump is conditional on its own thread
+ * row (see AckCondition), which Postgres re-reads after a concurrent writer commits, so two racing
+ * for one thread write one; a refused one writes nothing and is not returned. Arrays rather than a
+ * JSON record set: the planner then expects a few rows and walks the threads' primary key, where a
+ * guess of 100 rows made it scan every thread. The threads must be distinct.
  */
-const ACK_BUMP_SQL = `UPDATE threads SET version = version + 1, updated_at = now(), last_auto_ack_at = now()
-  WHERE id = $1
-    AND (last_auto_ack_at IS NULL OR last_auto_ack_at <= now() - make_interval(secs => $11))
-    AND NOT COALESCE(last_agent_message_at > now() - make_interval(secs => $11), false)
-    AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_id = $1 AND direction = 'outbound'
-                      AND metadata @> jsonb_build_object('autoAck', true, 'ackOf', $12::text))
-  RETURNING version`;
-/** message, delivery and Message-ID after the bump; $2 channel … $10 recipient. */
-const systemMessageSql = (bump: string, audit: string) => `WITH bump AS (${bump}), msg AS (
-    INSERT INTO messages (thread_id, direction, channel, external_id, contact_id, author_agent_id, subject, body_text, visible_text, body_html,
+const SYSTEM_MESSAGES_SQL = `WITH x AS (
+    SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::text[],
+                         $10::boolean[], $11::jsonb[], $12::jsonb[], $13::int[], $14::text[], $15::jsonb[])
+      AS x(ord, message_id, thread_id, channel, external_id, contact_id, subject, body, body_html, is_public, metadata, recipient, quiet, ack_of, audit)
+  ), bump AS (
+    UPDATE threads t SET version = t.version + 1, updated_at = now(),
+           last_auto_ack_at = CASE WHEN x.ack_of IS NULL THEN t.last_auto_ack_at ELSE now() END
+      FROM x
+     WHERE t.id = x.thread_id
+       AND (x.ack_of IS NULL OR (
+             (t.last_auto_ack_at IS NULL OR t.last_auto_ack_at <= now() - make_interval(secs => x.quiet))
+             AND NOT COALESCE(t.last_agent_message_at > now() - make_interval(secs => x.quiet), false)
+             AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.thread_id = t.id AND o.direction = 'outbound'
+                               AND o.metadata @> jsonb_build_object('autoAck', true, 'ackOf', x.ack_of))))
+    RETURNING t.id, t.version
+  ), msg AS (
+    INSERT INTO messages (id, thread_id, direction, channel, external_id, contact_id, author_agent_id, subject, body_text, visible_text, body_html,
                           is_automatic, is_public, delivery_state, metadata, thread_version)
-    SELECT $1, 'outbound', $2, $3, $4, NULL, $5, $6, $6, $7, true, $8, 'queued', $9, bump.version FROM bump
+    SELECT x.message_id, x.thread_id, 'outbound', x.channel::channel_kind, x.external_id, x.contact_id, NULL, x.subject, x.body, x.body, x.body_html,
+           true, x.is_public, 'queued', x.metadata, bump.version
+      FROM x JOIN bump ON bump.id = x.thread_id ORDER BY x.ord
     RETURNING id, created_at
   ), delivery AS (
-    INSERT INTO outbound_deliveries (message_id, channel, status, recipient) SELECT msg.id, $2, 'queued', $10 FROM msg RETURNING id
+    INSERT INTO outbound_deliveries (message_id, channel, status, recipient)
+    SELECT msg.id, x.channel::channel_kind, 'queued', x.recipient FROM x JOIN msg ON msg.id = x.message_id ORDER BY x.ord
+    RETURNING id, message_id
   ), mail_id AS (
     INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
-    SELECT $3::text, $1, msg.id, 'outbound' FROM msg WHERE $3::text IS NOT NULL
-  )${audit}
-  SELECT msg.id AS message_id, delivery.id AS delivery_id, msg.created_at FROM msg, delivery`;
-const SYSTEM_MESSAGE_SQL = systemMessageSql(BUMP_SQL, '');
-/** $13 the audit data; the audit row as AuditService.record writes it. */
-const SYSTEM_ACK_SQL = systemMessageSql(
-  ACK_BUMP_SQL,
-  `, audit AS (
+    SELECT x.external_id, x.thread_id, msg.id, 'outbound' FROM x JOIN msg ON msg.id = x.message_id WHERE x.external_id IS NOT NULL
+  ), audit AS (
     INSERT INTO audit_events (actor_kind, actor_agent_id, action, thread_id, reason, data)
-    SELECT 'system', NULL, 'message.auto_acknowledged', $1, NULL, $13::jsonb || jsonb_build_object('messageId', msg.id, 'deliveryId', delivery.id) FROM msg, delivery
-  )`,
-);
+    SELECT 'system', NULL, 'message.auto_acknowledged', x.thread_id, NULL, x.audit || jsonb_build_object('messageId', msg.id, 'deliveryId', delivery.id)
+      FROM x JOIN msg ON msg.id = x.message_id JOIN delivery ON delivery.message_id = msg.id WHERE x.audit IS NOT NULL
+  )
+  SELECT x.ord, msg.id AS message_id, delivery.id AS delivery_id, msg.created_at
+    FROM x JOIN msg ON msg.id = x.message_id JOIN delivery ON delivery.message_id = msg.id`;
 
 /** What `writeSystemEmail` / `writeSystemSocial` wrote: ids, and the message as the console shows it. */
 export interface WrittenSystemMessage {
@@ -400,21 +427,9 @@ export class OutboxService {
   async writeSystemEmail(m: EntityManager, input: SystemEmail): Promise<WrittenSystemMessage>;
   async writeSystemEmail(m: EntityManager, input: SystemEmail, ack: AckCondition): Promise<WrittenSystemMessage | null>;
   async writeSystemEmail(m: EntityManager, input: SystemEmail, ack?: AckCondition): Promise<WrittenSystemMessage | null> {
-    const domain = input.from.slice(input.from.lastIndexOf('@') + 1) || this.config.MAIL_DOMAIN;
-    const externalId = stripAngles(newMessageId(domain));
-    const recipient: EmailRecipient = { to: input.to, cc: [], bcc: [] };
-    return this.insertSystemMessage(m, {
-      threadId: input.threadId,
-      contactId: input.contactId,
-      channel: 'email',
-      externalId,
-      subject: input.subject,
-      body: input.body,
-      bodyHtml: textToHtml(input.body),
-      isPublic: true,
-      metadata: { ...input.metadata, recipient },
-      recipient: { ...recipient },
-    }, ack);
+    const [written] = await this.insertSystemMessages(m, [this.systemEmailRow(0, input, ack ?? null)]);
+    if (!written && !ack) throw new NotFoundException(`thread ${input.threadId} not found`);
+    return written ?? null;
   }
 
   /**
@@ -424,84 +439,27 @@ export class OutboxService {
    * condition refused. The threads must be distinct.
    */
   async writeSystemEmailAcks(items: Array<{ input: SystemEmail; ack: AckCondition }>): Promise<Array<WrittenSystemMessage | null>> {
-    const rows = items.map(({ input, ack }, ord) => {
-      const domain = input.from.slice(input.from.lastIndexOf('@') + 1) || this.config.MAIL_DOMAIN;
-      const recipient: EmailRecipient = { to: input.to, cc: [], bcc: [] };
-      return {
-        ord,
-        message_id: randomUUID(),
-        thread_id: input.threadId,
-        external_id: stripAngles(newMessageId(domain)),
-        contact_id: input.contactId,
-        subject: input.subject,
-        body: input.body,
-        body_html: textToHtml(input.body),
-        metadata: { ...input.metadata, recipient },
-        recipient,
-        quiet: ack.quietSeconds,
-        ack_of: ack.ackOf,
-        audit: ack.audit,
-      };
-    });
-    const written: Array<{ ord: number; message_id: string; delivery_id: string; created_at: Date }> = await this.ds.query(
-      `WITH x AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, message_id uuid, thread_id uuid, external_id text, contact_id uuid, subject text,
-           body text, body_html text, metadata jsonb, recipient jsonb, quiet int, ack_of text, audit jsonb)
-       ), bump AS (
-         UPDATE threads t SET version = t.version + 1, updated_at = now(), last_auto_ack_at = now()
-           FROM x
-          WHERE t.id = x.thread_id
-            AND (t.last_auto_ack_at IS NULL OR t.last_auto_ack_at <= now() - make_interval(secs => x.quiet))
-            AND NOT COALESCE(t.last_agent_message_at > now() - make_interval(secs => x.quiet), false)
-            AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.thread_id = t.id AND o.direction = 'outbound'
-                              AND o.metadata @> jsonb_build_object('autoAck', true, 'ackOf', x.ack_of))
-         RETURNING t.id, t.version
-       ), msg AS (
-         INSERT INTO messages (id, thread_id, direction, channel, external_id, contact_id, author_agent_id, subject, body_text, visible_text, body_html,
-                               is_automatic, is_public, delivery_state, metadata, thread_version)
-         SELECT x.message_id, x.thread_id, 'outbound', 'email', x.external_id, x.contact_id, NULL, x.subject, x.body, x.body, x.body_html,
-                true, true, 'queued', x.metadata, bump.version
-           FROM x JOIN bump ON bump.id = x.thread_id ORDER BY x.ord
-         RETURNING id, created_at
-       ), delivery AS (
-         INSERT INTO outbound_deliveries (message_id, channel, status, recipient)
-         SELECT msg.id, 'email', 'queued', x.recipient FROM x JOIN msg ON msg.id = x.message_id ORDER BY x.ord
-         RETURNING id, message_id
-       ), mail_id AS (
-         INSERT INTO mail_message_ids (message_id_header, thread_id, message_id, source)
-         SELECT x.external_id, x.thread_id, msg.id, 'outbound' FROM x JOIN msg ON msg.id = x.message_id
-       ), audit AS (
-         INSERT INTO audit_events (actor_kind, actor_agent_id, action, thread_id, reason, data)
-         SELECT 'system', NULL, 'message.auto_acknowledged', x.thread_id, NULL, x.audit || jsonb_build_object('messageId', msg.id, 'deliveryId', delivery.id)
-           FROM x JOIN msg ON msg.id = x.message_id JOIN delivery ON delivery.message_id = msg.id
-       )
-       SELECT x.ord, msg.id AS message_id, delivery.id AS delivery_id, msg.created_at
-         FROM x JOIN msg ON msg.id = x.message_id JOIN delivery ON delivery.message_id = msg.id`,
-      [JSON.stringify(rows)],
-    );
-    const byOrd = new Map(written.map((w) => [w.ord, w]));
-    return rows.map((r) => {
-      const w = byOrd.get(r.ord);
-      if (!w) return null;
-      const message: MessageDto = {
-        id: w.message_id,
-        threadId: r.thread_id,
-        direction: 'outbound',
-        channel: 'email',
-        author: { kind: 'system', id: null, name: null },
-        subject: r.subject,
-        bodyText: r.body,
-        visibleText: r.body,
-        bodyHtml: r.body_html,
-        isAutomatic: true,
-        isPublic: true,
-        deliveryState: 'queued',
-        deliveryError: null,
-        attachments: [],
-        createdAt: w.created_at.toISOString(),
-      };
-      return { messageId: w.message_id, deliveryId: w.delivery_id, message };
-    });
+    return this.insertSystemMessages(this.ds, items.map(({ input, ack }, ord) => this.systemEmailRow(ord, input, ack)));
+  }
+
+  private systemEmailRow(ord: number, input: SystemEmail, ack: AckCondition | null): SystemRow {
+    const domain = input.from.slice(input.from.lastIndexOf('@') + 1) || this.config.MAIL_DOMAIN;
+    const recipient: EmailRecipient = { to: input.to, cc: [], bcc: [] };
+    return {
+      ord,
+      messageId: randomUUID(),
+      threadId: input.threadId,
+      channel: 'email',
+      externalId: stripAngles(newMessageId(domain)),
+      contactId: input.contactId,
+      subject: input.subject,
+      body: input.body,
+      bodyHtml: textToHtml(input.body),
+      isPublic: true,
+      metadata: { ...input.metadata, recipient },
+      recipient: { ...recipient },
+      ack,
+    };
   }
 
   /**
@@ -511,69 +469,79 @@ export class OutboxService {
   async writeSystemSocial(m: EntityManager, input: SystemSocial): Promise<WrittenSystemMessage>;
   async writeSystemSocial(m: EntityManager, input: SystemSocial, ack: AckCondition): Promise<WrittenSystemMessage | null>;
   async writeSystemSocial(m: EntityManager, input: SystemSocial, ack?: AckCondition): Promise<WrittenSystemMessage | null> {
-    return this.insertSystemMessage(m, {
-      threadId: input.threadId,
-      contactId: input.contactId,
-      channel: input.channel,
-      externalId: null,
-      subject: null,
-      body: input.body,
-      bodyHtml: null,
-      isPublic: input.isPublic,
-      metadata: { ...input.metadata, replyTarget: input.target },
-      recipient: { target: input.target },
-    }, ack);
+    const [written] = await this.insertSystemMessages(m, [
+      {
+        ord: 0,
+        messageId: randomUUID(),
+        threadId: input.threadId,
+        channel: input.channel,
+        externalId: null,
+        contactId: input.contactId,
+        subject: null,
+        body: input.body,
+        bodyHtml: null,
+        isPublic: input.isPublic,
+        metadata: { ...input.metadata, replyTarget: input.target },
+        recipient: { target: input.target },
+        ack: ack ?? null,
+      },
+    ]);
+    if (!written && !ack) throw new NotFoundException(`thread ${input.threadId} not found`);
+    return written ?? null;
   }
 
+
   /**
-   * A message the desk writes on its own (the automatic acknowledgement runs once per new thread, on
-   * the ingest path): ONE statement bumps the thread's version, writes the message, its delivery and
-   * (for email) its Message-ID, and returns what the console's `message.created` event needs, so
-   * nothing is read back. With `ack` the bump is conditional (see AckCondition) and the statement
-   * also writes the audit event, so it needs no transaction of its own; it answers null when the
-   * condition refused.
+   * Messages the desk writes on its own (the automatic acknowledgement runs once per new thread, on
+   * the ingest path, so it is written for a whole batch at once): ONE statement (SYSTEM_MESSAGES_SQL)
+   * that needs no transaction of its own and returns what the console's `message.created` event
+   * needs, so nothing is read back. Answers, in order, what was written, or null where an
+   * acknowledgement's condition refused or the thread does not exist.
    */
-  private async insertSystemMessage(
-    m: EntityManager,
-    v: {
-      threadId: string;
-      contactId: string | null;
-      channel: ChannelKind;
-      externalId: string | null;
-      subject: string | null;
-      body: string;
-      bodyHtml: string | null;
-      isPublic: boolean;
-      metadata: Record<string, unknown>;
-      recipient: Record<string, unknown>;
-    },
-    ack?: AckCondition,
-  ): Promise<WrittenSystemMessage | null> {
-    const params: unknown[] = [v.threadId, v.channel, v.externalId, v.contactId, v.subject, v.body, v.bodyHtml, v.isPublic, v.metadata, v.recipient];
-    if (ack) params.push(ack.quietSeconds, ack.ackOf, JSON.stringify(ack.audit));
-    const [row]: Array<{ message_id: string; delivery_id: string; created_at: Date }> = await m.query(ack ? SYSTEM_ACK_SQL : SYSTEM_MESSAGE_SQL, params);
-    if (!row) {
-      if (ack) return null;
-      throw new NotFoundException(`thread ${v.threadId} not found`);
-    }
-    const dto: MessageDto = {
-      id: row.message_id,
-      threadId: v.threadId,
-      direction: 'outbound',
-      channel: v.channel,
-      author: { kind: 'system', id: null, name: null },
-      subject: v.subject,
-      bodyText: v.body,
-      visibleText: v.body,
-      bodyHtml: v.bodyHtml,
-      isAutomatic: true,
-      isPublic: v.isPublic,
-      deliveryState: 'queued',
-      deliveryError: null,
-      attachments: [],
-      createdAt: row.created_at.toISOString(),
-    };
-    return { messageId: row.message_id, deliveryId: row.delivery_id, message: dto };
+  private async insertSystemMessages(q: DataSource | EntityManager, rows: SystemRow[]): Promise<Array<WrittenSystemMessage | null>> {
+    if (!rows.length) return [];
+    const column = <T>(f: (r: SystemRow) => T) => rows.map(f);
+    const json = (v: Record<string, unknown> | null | undefined) => (v ? JSON.stringify(v) : null);
+    const written: Array<{ ord: number; message_id: string; delivery_id: string; created_at: Date }> = await q.query(SYSTEM_MESSAGES_SQL, [
+      column((r) => r.ord),
+      column((r) => r.messageId),
+      column((r) => r.threadId),
+      column((r) => r.channel),
+      column((r) => r.externalId),
+      column((r) => r.contactId),
+      column((r) => r.subject),
+      column((r) => r.body),
+      column((r) => r.bodyHtml),
+      column((r) => r.isPublic),
+      column((r) => json(r.metadata)),
+      column((r) => json(r.recipient)),
+      column((r) => r.ack?.quietSeconds ?? null),
+      column((r) => r.ack?.ackOf ?? null),
+      column((r) => json(r.ack?.audit)),
+    ]);
+    const byOrd = new Map(written.map((w) => [w.ord, w]));
+    return rows.map((r) => {
+      const w = byOrd.get(r.ord);
+      if (!w) return null;
+      const message: MessageDto = {
+        id: w.message_id,
+        threadId: r.threadId,
+        direction: 'outbound',
+        channel: r.channel,
+        author: { kind: 'system', id: null, name: null },
+        subject: r.subject,
+        bodyText: r.body,
+        visibleText: r.body,
+        bodyHtml: r.bodyHtml,
+        isAutomatic: true,
+        isPublic: r.isPublic,
+        deliveryState: 'queued',
+        deliveryError: null,
+        attachments: [],
+        createdAt: w.created_at.toISOString(),
+      };
+      return { messageId: w.message_id, deliveryId: w.delivery_id, message };
+    });
   }
 
   /** After the commit of a system message: enqueue its delivery and show it to the consoles. */
