@@ -1,4 +1,5 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, Socket, type AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { classifySmtpError, relayTransport } from '@desk/channels';
 import { freePort } from '@desk/testing';
@@ -76,6 +77,42 @@ describe('relayTransport', () => {
     }
     expect(sessions).toHaveLength(2);
     expect(mails.map((m) => m.split(' ')[1])).toEqual(['first', 'second']);
+  });
+
+  it('goes through an HTTP CONNECT proxy named in the URL (?proxy=), with Nagle off on the proxied socket too', async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, p] = (req.url ?? '').split(':');
+      const upstream = connect(Number(p), host!, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length) upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as AddressInfo).port;
+    const noDelay = jest.spyOn(Socket.prototype, 'setNoDelay');
+    const t = relayTransport(`smtp://127.0.0.1:${port}?proxy=${encodeURIComponent(`http://127.0.0.1:${proxyPort}`)}`, { maxConnections: 1 });
+    try {
+      await send(t, 'proxied one');
+      await send(t, 'proxied two');
+      expect(tunnels).toEqual([`127.0.0.1:${port}`]);
+      expect(mails.map((m) => m.split(' ').slice(1).join(' '))).toEqual(['proxied one', 'proxied two']);
+      // the socket to the proxy, which carries the SMTP session, sends at once
+      const toProxy = noDelay.mock.contexts.filter((s) => (s as Socket).remotePort === proxyPort);
+      expect(toProxy.length).toBeGreaterThan(0);
+      expect(noDelay.mock.calls[noDelay.mock.contexts.indexOf(toProxy[0]!)]).toEqual([true]);
+    } finally {
+      noDelay.mockRestore();
+      t.close();
+      proxy.closeAllConnections?.();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 
   it('fails with a temporary error when the relay refuses the connection', async () => {

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
+import httpProxyClient from 'nodemailer/lib/smtp-connection/http-proxy-client';
 import type Mail from 'nodemailer/lib/mailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { SendErrorClass } from '../adapter';
@@ -64,13 +65,35 @@ function noDelaySocket(
 }
 
 /**
+ * nodemailer's own HTTP CONNECT client (the one its `proxy` option uses), with Nagle's algorithm
+ * turned off on the tunnel, for the reason noDelaySocket gives.
+ */
+function noDelayProxySocket(
+  proxy: { href: string },
+  options: { host: string; port: number },
+  callback: (err: Error | null, socketOptions?: { connection: Socket }) => void,
+): void {
+  httpProxyClient(proxy.href, options.port, options.host, (err, socket) => {
+    if (err) return callback(err);
+    socket.setNoDelay(true);
+    callback(null, { connection: socket });
+  });
+}
+
+/**
  * The SMTP transport to an outbound relay (`smtp://user:pass@host:587`, query options as
  * nodemailer reads them), pooled when asked. The URL is parsed here: given as `{ url, ... }`,
- * nodemailer takes the URL alone and drops every other option (the pool among them).
+ * nodemailer takes the URL alone and drops every other option (the pool among them). A `proxy`
+ * in the query (`?proxy=http://proxy:3128`) is used as nodemailer uses it; an HTTP(S) one through
+ * nodemailer's CONNECT client with Nagle off, a SOCKS one needs nodemailer's socks module.
  */
 export function relayTransport(url: string, pool?: { maxConnections: number }): Transporter {
   const options = { ...parseConnectionUrl(url), getSocket: noDelaySocket, ...(pool ? { pool: true as const, maxConnections: pool.maxConnections } : {}) };
-  return nodemailer.createTransport(options as SMTPTransport.Options);
+  const transport = nodemailer.createTransport(options as SMTPTransport.Options);
+  // with a proxy, nodemailer puts its own proxy socket in place of getSocket; these keep Nagle off
+  transport.set('proxy_handler_http', noDelayProxySocket);
+  transport.set('proxy_handler_https', noDelayProxySocket);
+  return transport;
 }
 
 /**
