@@ -427,9 +427,7 @@ export class OutboxService {
   async writeSystemEmail(m: EntityManager, input: SystemEmail): Promise<WrittenSystemMessage>;
   async writeSystemEmail(m: EntityManager, input: SystemEmail, ack: AckCondition): Promise<WrittenSystemMessage | null>;
   async writeSystemEmail(m: EntityManager, input: SystemEmail, ack?: AckCondition): Promise<WrittenSystemMessage | null> {
-    const [written] = await this.insertSystemMessages(m, [this.systemEmailRow(0, input, ack ?? null)]);
-    if (!written && !ack) throw new NotFoundException(`thread ${input.threadId} not found`);
-    return written ?? null;
+    return this.insertSystemMessage(m, this.systemEmailRow(0, input, ack ?? null));
   }
 
   /**
@@ -469,27 +467,29 @@ export class OutboxService {
   async writeSystemSocial(m: EntityManager, input: SystemSocial): Promise<WrittenSystemMessage>;
   async writeSystemSocial(m: EntityManager, input: SystemSocial, ack: AckCondition): Promise<WrittenSystemMessage | null>;
   async writeSystemSocial(m: EntityManager, input: SystemSocial, ack?: AckCondition): Promise<WrittenSystemMessage | null> {
-    const [written] = await this.insertSystemMessages(m, [
-      {
-        ord: 0,
-        messageId: randomUUID(),
-        threadId: input.threadId,
-        channel: input.channel,
-        externalId: null,
-        contactId: input.contactId,
-        subject: null,
-        body: input.body,
-        bodyHtml: null,
-        isPublic: input.isPublic,
-        metadata: { ...input.metadata, replyTarget: input.target },
-        recipient: { target: input.target },
-        ack: ack ?? null,
-      },
-    ]);
-    if (!written && !ack) throw new NotFoundException(`thread ${input.threadId} not found`);
-    return written ?? null;
+    return this.insertSystemMessage(m, {
+      ord: 0,
+      messageId: randomUUID(),
+      threadId: input.threadId,
+      channel: input.channel,
+      externalId: null,
+      contactId: input.contactId,
+      subject: null,
+      body: input.body,
+      bodyHtml: null,
+      isPublic: input.isPublic,
+      metadata: { ...input.metadata, replyTarget: input.target },
+      recipient: { target: input.target },
+      ack: ack ?? null,
+    });
   }
 
+  /** One system message: null where an acknowledgement's condition refused; a missing thread is a 404 otherwise. */
+  private async insertSystemMessage(m: EntityManager, row: SystemRow): Promise<WrittenSystemMessage | null> {
+    const [written] = await this.insertSystemMessages(m, [row]);
+    if (!written && !row.ack) throw new NotFoundException(`thread ${row.threadId} not found`);
+    return written ?? null;
+  }
 
   /**
    * Messages the desk writes on its own (the automatic acknowledgement runs once per new thread, on

@@ -280,9 +280,10 @@ export class IngestProcessor {
         for (const { event, msg } of batch) alone.push({ event, msg });
       }
     }
+    // before the next batch may start, so a late mail in it finds what these replies answer
+    if (written) await this.recordAwaited(written.map(({ item, result }) => ({ messageId: result.messageId, msg: item.msg, decision: item.decision })));
     committed();
     if (written) {
-      await this.recordAwaited(written.map(({ item, result }) => ({ messageId: result.messageId, msg: item.msg, decision: item.decision })));
       const done = new Set(written.map(({ item }) => item.event.id));
       for (const { item, result } of written) results.set(item.event.id, result);
       // not written (the event moved on meanwhile): `process` would say why
