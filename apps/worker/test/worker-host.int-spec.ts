@@ -1,7 +1,9 @@
-import { QUEUES, type Queues } from '@desk/core';
-import { createTestEnv, type TestEnv } from '@desk/testing';
+import { Queue, Worker } from 'bullmq';
+import { JOB_NAMES, QUEUES, QueueName, createRedis, queuePrefix, type IngestBatcher, type Queues } from '@desk/core';
+import { createTestEnv, sleep, type TestEnv } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
-import { WorkerHost } from '../src/jobs/worker-host';
+import { INGEST_BEHIND_MS, WorkerHost } from '../src/jobs/worker-host';
+import { waitFor } from './support';
 import { HANDLERS } from '../src/worker.module';
 
 describe('WorkerHost schedulers of periodic jobs', () => {
@@ -27,5 +29,51 @@ describe('WorkerHost schedulers of periodic jobs', () => {
     expect(await queues[lost.queue].getJobScheduler(lost.name)).toBeFalsy();
     await app.get(WorkerHost).ensureSchedulers(true);
     expect(await queues[lost.queue].getJobScheduler(lost.name)).toMatchObject({ every: lost.every });
+  });
+});
+
+describe('WorkerHost holds deliveries while ingestion is behind (a real BullMQ worker on Redis)', () => {
+  let env: TestEnv;
+  const closers: Array<() => Promise<unknown>> = [];
+  beforeAll(async () => {
+    env = await createTestEnv();
+  });
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+    await env.cleanup();
+  });
+
+  it('takes no new job while held, and runs them all once ingestion caught up', async () => {
+    const prefix = queuePrefix(env.config);
+    const connection = createRedis(env.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue('hold-test', { connection, prefix });
+    const done: string[] = [];
+    const workerConnection = createRedis(env.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const worker = new Worker('hold-test', async (job) => void done.push(job.id!), {
+      connection: workerConnection,
+      prefix,
+      concurrency: 32,
+    });
+    // the ingest queue the host asks about: empty, so only this worker's lag can hold deliveries
+    const ingest = new Queue('hold-test-ingest', { connection, prefix });
+    closers.push(() => connection.quit(), () => workerConnection.quit(), () => queue.close(), () => ingest.close(), () => worker.close());
+    await queue.add('warm', {}, { jobId: 'warm' });
+    await waitFor(async () => done.includes('warm'), 'the first job');
+
+    const lag = { ms: INGEST_BEHIND_MS * 10 };
+    const handlers = Object.entries(JOB_NAMES).flatMap(([q, names]) => names.map((n) => ({ queue: q as QueueName, name: n, handle: async () => undefined })));
+    const host = new WorkerHost(handlers, env.config, { [QueueName.Ingest]: ingest } as unknown as Queues, { lagMs: () => lag.ms } as unknown as IngestBatcher);
+    await host.yieldToIngest(worker);
+    expect(worker.isPaused()).toBe(true);
+    await queue.addBulk([1, 2, 3, 4, 5].map((i) => ({ name: 'ack', data: {}, opts: { jobId: `held-${i}` } })));
+    await sleep(700);
+    // an idle worker already blocked waiting for a job may still take the one that wakes it; no more
+    expect(done.filter((id) => id.startsWith('held-')).length).toBeLessThanOrEqual(1);
+
+    lag.ms = 0;
+    // resume() waits for the paused loop to wind down: the host's periodic check tries again
+    await waitFor(async () => (await host.yieldToIngest(worker), done.filter((id) => id.startsWith('held-')).length === 5), 'the held jobs', 20_000, 100);
+    expect(worker.isPaused()).toBe(false);
+    expect(worker.concurrency).toBe(32);
   });
 });

@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import { JOB_NAMES, QueueName, type AppConfig, type IngestBatcher, type Queues } from '@desk/core';
-import { checkHandlers, WorkerHost } from './worker-host';
+import { checkHandlers, DELIVER_HOLD_MAX_MS, INGEST_BEHIND_MS, WorkerHost } from './worker-host';
 
 describe('checkHandlers', () => {
   const h = (queue: QueueName, name: string) => ({ queue, name, handle: async () => undefined });
@@ -28,37 +28,75 @@ describe('checkHandlers', () => {
 
 describe('WorkerHost.yieldToIngest', () => {
   const handlers = Object.entries(JOB_NAMES).flatMap(([q, names]) => names.map((n) => ({ queue: q as QueueName, name: n, handle: async () => undefined })));
-  const host = (waiting: () => Promise<number>, batcher = { backlog: 0 }) =>
-    new WorkerHost(handlers, {} as AppConfig, { [QueueName.Ingest]: { getWaitingCount: waiting } } as unknown as Queues, batcher as IngestBatcher);
+  const host = (waiting: () => Promise<number>, batcher = { lag: 0 }) =>
+    new WorkerHost(
+      handlers,
+      {} as AppConfig,
+      { [QueueName.Ingest]: { getWaitingCount: waiting } } as unknown as Queues,
+      { lagMs: () => batcher.lag } as unknown as IngestBatcher,
+    );
+  /** The parts of a BullMQ Worker the host drives. */
+  const deliverWorker = (concurrency: number) => {
+    const w = {
+      concurrency,
+      paused: false,
+      isPaused: () => w.paused,
+      pause: async () => void (w.paused = true),
+      resume: () => void (w.paused = false),
+    };
+    return w;
+  };
+  const drive = (h: WorkerHost, w: ReturnType<typeof deliverWorker>, at: number) => h.yieldToIngest(w as unknown as Worker, at);
 
-  it('sends one delivery at a time while ingest jobs wait in Redis, and all at once after', async () => {
-    let waiting = 3;
-    const h = host(async () => waiting);
-    const deliver = { concurrency: 4 } as Worker;
-    await h.yieldToIngest(deliver);
-    expect(deliver.concurrency).toBe(1);
-    waiting = 0;
-    await h.yieldToIngest(deliver);
-    expect(deliver.concurrency).toBe(32);
-  });
-
-  it('also while jobs this worker already took wait for a batch, without asking Redis', async () => {
-    const batcher = { backlog: 5 };
+  it('holds deliveries while this worker is behind on its mail, without asking Redis, and sends all at once after', async () => {
+    const batcher = { lag: INGEST_BEHIND_MS };
     const asked: number[] = [];
     const h = host(async () => (asked.push(1), 0), batcher);
-    const deliver = { concurrency: 32 } as Worker;
-    await h.yieldToIngest(deliver);
-    expect(deliver.concurrency).toBe(1);
+    const w = deliverWorker(32);
+    await drive(h, w, 0);
+    expect(w.paused).toBe(true);
     expect(asked).toHaveLength(0);
-    batcher.backlog = 0;
-    await h.yieldToIngest(deliver);
-    expect(deliver.concurrency).toBe(32);
+    batcher.lag = INGEST_BEHIND_MS - 1; // the oldest mail in flight is young again: caught up
+    await drive(h, w, 1_000);
+    expect(w.paused).toBe(false);
+    expect(w.concurrency).toBe(32);
     expect(asked).toHaveLength(1);
   });
 
-  it('leaves the concurrency alone when Redis cannot say', async () => {
-    const deliver = { concurrency: 4 } as Worker;
-    await host(async () => Promise.reject(new Error('connection lost'))).yieldToIngest(deliver);
-    expect(deliver.concurrency).toBe(4);
+  it('holds them while ingest jobs wait in Redis for any worker', async () => {
+    let waiting = 3;
+    const h = host(async () => waiting);
+    const w = deliverWorker(32);
+    await drive(h, w, 0);
+    expect(w.paused).toBe(true);
+    waiting = 0;
+    await drive(h, w, 100);
+    expect([w.paused, w.concurrency]).toEqual([false, 32]);
+  });
+
+  it('never holds them longer than DELIVER_HOLD_MAX_MS in a row: then one at a time until ingestion caught up', async () => {
+    const batcher = { lag: 5_000 };
+    const h = host(async () => 0, batcher);
+    const w = deliverWorker(32);
+    await drive(h, w, 0);
+    await drive(h, w, DELIVER_HOLD_MAX_MS - 1);
+    expect(w.paused).toBe(true);
+    await drive(h, w, DELIVER_HOLD_MAX_MS);
+    expect([w.paused, w.concurrency]).toEqual([false, 1]);
+    await drive(h, w, DELIVER_HOLD_MAX_MS + 5_000);
+    expect([w.paused, w.concurrency]).toEqual([false, 1]);
+    // caught up: full concurrency, and the next time it falls behind a new hold may start
+    batcher.lag = 0;
+    await drive(h, w, DELIVER_HOLD_MAX_MS + 6_000);
+    expect([w.paused, w.concurrency]).toEqual([false, 32]);
+    batcher.lag = 5_000;
+    await drive(h, w, DELIVER_HOLD_MAX_MS + 7_000);
+    expect(w.paused).toBe(true);
+  });
+
+  it('leaves the deliver worker alone when Redis cannot say', async () => {
+    const w = deliverWorker(4);
+    await drive(host(async () => Promise.reject(new Error('connection lost'))), w, 0);
+    expect([w.paused, w.concurrency]).toEqual([false, 4]);
   });
 });

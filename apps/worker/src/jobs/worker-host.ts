@@ -31,13 +31,25 @@ const CONCURRENCY: Record<QueueName, number> = {
 const SCHEDULER_CHECK_MS = 30_000;
 
 /**
- * Ingest comes first: while any ingest job waits (for a batch in this process, or in Redis for a
- * free slot), this process sends its deliveries one at a time, so customers' mail is recorded (and
- * seen by agents) before the acknowledgements it causes take the CPU; they go at full concurrency
- * whenever ingestion has caught up. Checked this often: a burst of deliveries started while
- * ingestion was idle is at most this long.
+ * Ingest comes first. A mail is promised to be committed within a fraction of a second; once the
+ * oldest mail this process holds has waited INGEST_BEHIND_MS (or ingest jobs wait in Redis for any
+ * worker), ingestion is behind, and this process holds its deliveries back (its deliver worker is
+ * paused; the jobs it runs finish) so customers' mail is recorded before the acknowledgements it
+ * causes take the CPU. They go at full concurrency, in large groups, once it has caught up. A hold
+ * never lasts longer than DELIVER_HOLD_MAX_MS in a row: past it, under a load the box cannot keep
+ * up with, deliveries go one at a time until ingestion has caught up, so no one waits for ever.
+ * Checked every INGEST_FIRST_CHECK_MS.
  */
-const INGEST_FIRST_CHECK_MS = 200;
+export const INGEST_BEHIND_MS = 100;
+export const DELIVER_HOLD_MAX_MS = 30_000;
+const INGEST_FIRST_CHECK_MS = 100;
+
+/** Lets a held deliver worker run again, `concurrency` jobs at once. */
+function run(deliver: Worker, concurrency: number): void {
+  // resume() is a no-op while the paused worker's loop still winds down; the next check retries
+  if (deliver.isPaused()) deliver.resume();
+  if (deliver.concurrency !== concurrency) deliver.concurrency = concurrency;
+}
 
 export function checkHandlers(handlers: JobHandler[]): void {
   const have = new Set(handlers.map((h) => `${h.queue}/${h.name}`));
@@ -61,6 +73,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
 
   private schedulerCheck: NodeJS.Timeout | null = null;
   private ingestFirst: NodeJS.Timeout | null = null;
+  /** Since when deliveries are held for ingestion (null: they are not). */
+  private holdingSince: number | null = null;
 
   constructor(
     @Inject(JOB_HANDLERS) private readonly handlers: JobHandler[],
@@ -85,12 +99,21 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  /** Deliver concurrency 1 while ingest jobs wait, else its own (see INGEST_FIRST_CHECK_MS). */
-  async yieldToIngest(deliver: Worker): Promise<void> {
+  /** Holds deliveries back while ingestion is behind, within DELIVER_HOLD_MAX_MS (see INGEST_BEHIND_MS). */
+  async yieldToIngest(deliver: Worker, now = Date.now()): Promise<void> {
     try {
-      const waiting = this.batcher.backlog || (await this.queues[QueueName.Ingest].getWaitingCount());
-      const want = waiting > 0 ? 1 : CONCURRENCY[QueueName.Deliver];
-      if (deliver.concurrency !== want) deliver.concurrency = want;
+      const behind =
+        this.batcher.lagMs(now) >= INGEST_BEHIND_MS || (await this.queues[QueueName.Ingest].getWaitingCount()) > 0;
+      if (!behind) {
+        this.holdingSince = null;
+        return run(deliver, CONCURRENCY[QueueName.Deliver]);
+      }
+      this.holdingSince ??= now;
+      if (now - this.holdingSince >= DELIVER_HOLD_MAX_MS) return run(deliver, 1);
+      if (!deliver.isPaused()) {
+        this.log.debug(`ingestion is behind: deliveries held (at most ${DELIVER_HOLD_MAX_MS / 1000} s)`);
+        deliver.pause(true).catch((e: Error) => this.log.warn(`holding deliveries failed: ${e.message}`));
+      }
     } catch (e) {
       this.log.warn(`ingest backlog check failed: ${(e as Error).message}`);
     }

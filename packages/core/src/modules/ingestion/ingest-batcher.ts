@@ -5,6 +5,8 @@ import { IngestProcessor, type IngestOutcome } from './ingest-processor.service'
 
 interface Waiting {
   eventId: string;
+  /** When its job was queued (ms since the epoch): how far behind ingestion is (lagMs). */
+  queuedAt: number;
   resolve: (outcome: IngestOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -30,6 +32,8 @@ export class IngestBatcher {
   private waiting: Waiting[] = [];
   private running = 0;
   private scheduled = false;
+  /** The earliest queuedAt of each batch still running (until it has committed). */
+  private readonly inBatches = new Map<Waiting[], number>();
 
   constructor(
     private readonly processor: IngestProcessor,
@@ -41,10 +45,22 @@ export class IngestBatcher {
     return this.waiting.length;
   }
 
-  process(eventId: string): Promise<IngestOutcome> {
+  /**
+   * How long the oldest mail this worker holds (waiting for a batch, or in one not yet committed)
+   * has waited since its job was queued; 0 when it holds none. Ingestion promises each mail is
+   * committed within a fraction of a second, so this says when it falls behind (WorkerHost).
+   */
+  lagMs(now = Date.now()): number {
+    let oldest = Infinity;
+    for (const w of this.waiting) oldest = Math.min(oldest, w.queuedAt);
+    for (const t of this.inBatches.values()) oldest = Math.min(oldest, t);
+    return oldest === Infinity ? 0 : Math.max(0, now - oldest);
+  }
+
+  process(eventId: string, queuedAt = Date.now()): Promise<IngestOutcome> {
     if (this.config.INGEST_BATCH_SIZE <= 1) return this.processor.process(eventId);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ eventId, resolve, reject });
+      this.waiting.push({ eventId, queuedAt, resolve, reject });
       this.schedule();
     });
   }
@@ -58,11 +74,13 @@ export class IngestBatcher {
       const batch = this.waiting.splice(0, this.config.INGEST_BATCH_SIZE);
       if (!batch.length) return;
       this.running++;
+      this.inBatches.set(batch, Math.min(...batch.map((w) => w.queuedAt)));
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
         this.running--;
+        this.inBatches.delete(batch);
         this.schedule();
       };
       void this.run(batch, release).finally(release);
