@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import { JOB_NAMES, QUEUES, QueueName, createRedis, queuePrefix, type IngestBatcher, type Queues } from '@desk/core';
+import { AUTOMATIC_DELIVERY_PRIORITY, JOB_NAMES, QUEUES, QueueName, createRedis, queuePrefix, type IngestBatcher, type Queues } from '@desk/core';
 import { createTestEnv, sleep, type TestEnv } from '@desk/testing';
 import { createWorker } from '../src/worker.factory';
 import { INGEST_BEHIND_MS, WorkerHost } from '../src/jobs/worker-host';
@@ -43,7 +43,7 @@ describe('WorkerHost holds deliveries while ingestion is behind (a real BullMQ w
     await env.cleanup();
   });
 
-  it('takes no new job while held, and runs them all once ingestion caught up', async () => {
+  it("takes no new job while held except an agent's reply, and runs them all once ingestion caught up", async () => {
     const prefix = queuePrefix(env.config);
     const connection = createRedis(env.config.REDIS_URL, { maxRetriesPerRequest: null });
     const queue = new Queue('hold-test', { connection, prefix });
@@ -62,18 +62,27 @@ describe('WorkerHost holds deliveries while ingestion is behind (a real BullMQ w
 
     const lag = { ms: INGEST_BEHIND_MS * 10 };
     const handlers = Object.entries(JOB_NAMES).flatMap(([q, names]) => names.map((n) => ({ queue: q as QueueName, name: n, handle: async () => undefined })));
-    const host = new WorkerHost(handlers, env.config, { [QueueName.Ingest]: ingest } as unknown as Queues, { lagMs: () => lag.ms } as unknown as IngestBatcher);
+    const host = new WorkerHost(handlers, env.config, { [QueueName.Ingest]: ingest, [QueueName.Deliver]: queue } as unknown as Queues, { lagMs: () => lag.ms } as unknown as IngestBatcher);
     await host.yieldToIngest(worker);
     expect(worker.isPaused()).toBe(true);
-    await queue.addBulk([1, 2, 3, 4, 5].map((i) => ({ name: 'ack', data: {}, opts: { jobId: `held-${i}` } })));
+    // acknowledgements: the priority the desk gives its own mail
+    await queue.addBulk([1, 2, 3, 4, 5].map((i) => ({ name: 'ack', data: {}, opts: { jobId: `held-${i}`, priority: AUTOMATIC_DELIVERY_PRIORITY } })));
     await sleep(700);
     // an idle worker already blocked waiting for a job may still take the one that wakes it; no more
     expect(done.filter((id) => id.startsWith('held-')).length).toBeLessThanOrEqual(1);
 
+    // an agent's reply (no priority) is not held: it goes next, before the held acknowledgements
+    const before = done.length;
+    await queue.add('reply', {}, { jobId: 'reply' });
+    await waitFor(async () => (await host.yieldToIngest(worker), done.includes('reply')), 'the reply', 20_000, 100);
+    expect(done[before]).toBe('reply');
+    expect(worker.concurrency).toBe(1);
+    await host.yieldToIngest(worker); // none waits any more: held again
+    expect(worker.isPaused()).toBe(true);
+
     lag.ms = 0;
     // resume() waits for the paused loop to wind down: the host's periodic check tries again
-    await waitFor(async () => (await host.yieldToIngest(worker), done.filter((id) => id.startsWith('held-')).length === 5), 'the held jobs', 20_000, 100);
-    expect(worker.isPaused()).toBe(false);
+    await waitFor(async () => (await host.yieldToIngest(worker), !worker.isPaused() && done.filter((id) => id.startsWith('held-')).length === 5), 'the held jobs', 20_000, 100);
     expect(worker.concurrency).toBe(32);
   });
 });

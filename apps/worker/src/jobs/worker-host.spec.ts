@@ -28,11 +28,12 @@ describe('checkHandlers', () => {
 
 describe('WorkerHost.yieldToIngest', () => {
   const handlers = Object.entries(JOB_NAMES).flatMap(([q, names]) => names.map((n) => ({ queue: q as QueueName, name: n, handle: async () => undefined })));
-  const host = (waiting: () => Promise<number>, batcher = { lag: 0 }) =>
+  /** `waiting`: ingest jobs waiting in Redis; `replies`: deliveries without priority (agents' replies) waiting. */
+  const host = (waiting: () => Promise<number>, batcher = { lag: 0 }, replies: () => Promise<number> = async () => 0) =>
     new WorkerHost(
       handlers,
       {} as AppConfig,
-      { [QueueName.Ingest]: { getWaitingCount: waiting } } as unknown as Queues,
+      { [QueueName.Ingest]: { getWaitingCount: waiting }, [QueueName.Deliver]: { getWaitingCount: replies } } as unknown as Queues,
       { lagMs: () => batcher.lag } as unknown as IngestBatcher,
     );
   /** The parts of a BullMQ Worker the host drives. */
@@ -91,6 +92,17 @@ describe('WorkerHost.yieldToIngest', () => {
     expect([w.paused, w.concurrency]).toEqual([false, 32]);
     batcher.lag = 5_000;
     await drive(h, w, DELIVER_HOLD_MAX_MS + 7_000);
+    expect(w.paused).toBe(true);
+  });
+
+  it("lets an agent's reply through a hold: one job at a time while one waits, then held again", async () => {
+    let replies = 1;
+    const h = host(async () => 0, { lag: 5_000 }, async () => replies);
+    const w = deliverWorker(32);
+    await drive(h, w, 0);
+    expect([w.paused, w.concurrency]).toEqual([false, 1]);
+    replies = 0;
+    await drive(h, w, 100);
     expect(w.paused).toBe(true);
   });
 

@@ -35,7 +35,8 @@ const SCHEDULER_CHECK_MS = 30_000;
  * oldest mail this process holds has waited INGEST_BEHIND_MS (or ingest jobs wait in Redis for any
  * worker), ingestion is behind, and this process holds its deliveries back (its deliver worker is
  * paused; the jobs it runs finish) so customers' mail is recorded before the acknowledgements it
- * causes take the CPU. They go at full concurrency, in large groups, once it has caught up. A hold
+ * causes take the CPU. They go at full concurrency, in large groups, once it has caught up. An
+ * agent's reply is not held: while one waits, deliveries go one at a time, the reply first. A hold
  * never lasts longer than DELIVER_HOLD_MAX_MS in a row: past it, under a load the box cannot keep
  * up with, deliveries go one at a time until ingestion has caught up, so no one waits for ever.
  * Checked every INGEST_FIRST_CHECK_MS.
@@ -110,6 +111,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
       }
       this.holdingSince ??= now;
       if (now - this.holdingSince >= DELIVER_HOLD_MAX_MS) return run(deliver, 1);
+      // only the desk's own mail is held: agents' replies (and notifications) carry no BullMQ
+      // priority, so while one waits the worker runs one job at a time, and it is taken first
+      if ((await this.queues[QueueName.Deliver].getWaitingCount()) > 0) return run(deliver, 1);
       if (!deliver.isPaused()) {
         this.log.debug(`ingestion is behind: deliveries held (at most ${DELIVER_HOLD_MAX_MS / 1000} s)`);
         deliver.pause(true).catch((e: Error) => this.log.warn(`holding deliveries failed: ${e.message}`));
