@@ -210,6 +210,25 @@ describe('ingest batches', () => {
     expect(processed(await processor.process(impatient, { waitForParent: false })).isNewThread).toBe(true);
   });
 
+  it('of two mails of one instant naming each other, both wait at first, then only the one with the greater id: the other goes, and it joins that thread', async () => {
+    const customer = `mutual-${uid()}@example.com`;
+    const [idA, idB] = [`mutual-a-${uid()}@example.com`, `mutual-b-${uid()}@example.com`];
+    const a = await stored({ from: customer, subject: 'Re: B', messageId: idA, inReplyTo: idB, references: `<${idB}>` });
+    const b = await stored({ from: customer, subject: 'Re: A', messageId: idB, inReplyTo: idA, references: `<${idA}>` });
+    // one group commit: one instant
+    await h.ds.query(`UPDATE inbound_events SET received_at = (SELECT received_at FROM inbound_events WHERE id = $1) WHERE id = $2`, [a, b]);
+    expect(await processor.process(a)).toMatchObject({ outcome: 'waiting', parentEventId: b });
+    expect(await processor.process(b)).toMatchObject({ outcome: 'waiting', parentEventId: a });
+
+    const [first, second] = [a, b].sort();
+    expect(await processor.process(second!, { waitedBefore: true })).toMatchObject({ outcome: 'waiting', parentEventId: first });
+    const opened = processed(await processor.process(first!, { waitedBefore: true }));
+    expect(opened.isNewThread).toBe(true);
+    const joined = processed(await processor.process(second!, { waitedBefore: true }));
+    expect(joined.threadId).toBe(opened.threadId);
+    expect(joined.decision.rule).toBe('references');
+  });
+
   it('puts the ingest job of a waiting reply back to delayed, without spending an attempt, and runs it once the answered mail has its thread', async () => {
     const queue = worker.get<Queues>(QUEUES)[QueueName.Ingest];
     const customer = `job-${uid()}@example.com`;

@@ -6,7 +6,7 @@ const waiting: IngestOutcome = { outcome: 'waiting', reason: 'the mail it answer
 const processed: IngestOutcome = { outcome: 'processed', messageId: 'm', threadId: 't', isNewThread: true, decision: { rule: 'new', detail: 'new thread: no key matched', threadId: null } };
 
 function setup(first: IngestOutcome) {
-  const process = jest.fn<Promise<IngestOutcome>, [string, { waitForParent?: boolean }?]>().mockResolvedValue(processed);
+  const process = jest.fn<Promise<IngestOutcome>, [string, { waitForParent?: boolean; waitedBefore?: boolean }?]>().mockResolvedValue(processed);
   const batched = jest.fn<Promise<IngestOutcome>, [string]>().mockResolvedValue(first);
   const handler = new IngestJob({ process } as unknown as IngestProcessor, { process: batched } as unknown as IngestBatcher);
   return { handler, process, batched };
@@ -42,7 +42,8 @@ describe('IngestJob waiting for the mail a reply answers', () => {
     const j = job({ eventId: 'e2', waitingSince: Date.now(), waits: 6 });
     await expect(handler.handle(j as unknown as Job<IngestJobData>, 'token')).rejects.toBeInstanceOf(DelayedError);
     expect(batched).not.toHaveBeenCalled();
-    expect(process).toHaveBeenCalledWith('e2');
+    // a look after a wait: of two mails of one instant only one waits for the other (IngestProcessor)
+    expect(process).toHaveBeenCalledWith('e2', { waitedBefore: true });
     const [at] = j.moveToDelayed.mock.calls[0] as unknown as [number];
     expect(at - Date.now()).toBeGreaterThan(9_000);
     expect(at - Date.now()).toBeLessThanOrEqual(10_000);

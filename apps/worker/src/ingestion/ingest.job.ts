@@ -33,8 +33,9 @@ export class IngestJob implements JobHandler<IngestJobData> {
     const { eventId } = job.data;
     try {
       // a retry (or a reply that waited) runs alone, so an event that failed in a batch cannot fail its next batch too
-      const alone = job.attemptsMade > 0 || job.data.waits !== undefined;
-      const outcome = await (alone ? this.processor.process(eventId) : this.batcher.process(eventId, job.timestamp));
+      const waitedBefore = job.data.waits !== undefined;
+      const alone = job.attemptsMade > 0 || waitedBefore;
+      const outcome = await (alone ? this.processor.process(eventId, waitedBefore ? { waitedBefore } : {}) : this.batcher.process(eventId, job.timestamp));
       if (outcome.outcome !== 'waiting') return outcome;
       return await this.waitForParent(job, token, outcome);
     } catch (e) {

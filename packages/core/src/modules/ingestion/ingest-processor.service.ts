@@ -36,6 +36,12 @@ const MAX_AWAITED_PER_MAIL = 20;
 export interface ProcessOptions {
   /** false: thread the mail now even if a mail it answers is still in flight (a reply that waited long enough). */
   waitForParent?: boolean;
+  /**
+   * A look after the mail waited once already: of two mails of one instant (one group commit)
+   * only the one with the greater event id waits for the other, so two that name each other do
+   * not both wait for the job's limit. The first look waits for either, the safe choice.
+   */
+  waitedBefore?: boolean;
 }
 
 interface ClaimedEvent {
@@ -206,7 +212,7 @@ export class IngestProcessor {
     const [event] = await this.claim([eventId]);
     if (!event) return { outcome: 'skipped', reason: 'event is not received/processing' };
     const parsed = await this.parse(event);
-    return 'outcome' in parsed ? parsed : this.processParsed(event, parsed, opts.waitForParent !== false);
+    return 'outcome' in parsed ? parsed : this.processParsed(event, parsed, opts.waitForParent !== false, opts.waitedBefore === true);
   }
 
   /**
@@ -338,7 +344,7 @@ export class IngestProcessor {
     }
   }
 
-  private async processParsed(event: ClaimedEvent, msg: NormalizedMessage, waitForParent = true): Promise<IngestOutcome> {
+  private async processParsed(event: ClaimedEvent, msg: NormalizedMessage, waitForParent = true, waitedBefore = false): Promise<IngestOutcome> {
     const eventId = event.id;
     const contact = await this.contacts.resolve(msg.sender.kind, msg.sender.value, msg.sender.displayName);
     const bounceTarget = await this.findBounceTarget(msg);
@@ -346,7 +352,7 @@ export class IngestProcessor {
       ? { rule: 'references', detail: `delivery status notification for our message <${bounceTarget.originalId}>`, threadId: bounceTarget.threadId }
       : await this.matcher.match(msg, contact.contactId, new Date(), event.inbox_id);
     if (!decision.threadId && waitForParent) {
-      const waiting = await this.waitForParent(event, msg);
+      const waiting = await this.waitForParent(event, msg, waitedBefore);
       if (waiting) return waiting;
     }
     const attachments = await this.storeAttachments(msg);
@@ -386,11 +392,12 @@ export class IngestProcessor {
    * us BEFORE it and is still received/processing would open a second thread for one conversation:
    * it waits instead. Its event goes back to `received` and the `waiting` outcome tells the job to
    * run it again later. Only mail received before it (or in the same group commit, which shares
-   * one instant) is waited for; two mails of one instant naming each other wait until the job's
-   * limit (IngestJob) lets them go. One indexed lookup, paid only by replies whose references are
-   * all unknown.
+   * one instant) is waited for; when it looks again (`waitedBefore`), a mail of its own instant only
+   * if that one's event id is smaller, so of two mails of one instant naming each other one goes
+   * after its first wait and the other joins its thread. One indexed lookup, paid only by replies
+   * whose references are all unknown.
    */
-  private async waitForParent(event: ClaimedEvent, msg: NormalizedMessage): Promise<IngestOutcome | null> {
+  private async waitForParent(event: ClaimedEvent, msg: NormalizedMessage, waitedBefore = false): Promise<IngestOutcome | null> {
     if (msg.channel !== 'email' || msg.conversationKey !== undefined || !event.inbox_id) return null;
     const ids = [msg.threading.inReplyTo, ...msg.threading.references].filter((id): id is string => !!id && id !== msg.externalId);
     if (!ids.length) return null;
@@ -399,13 +406,13 @@ export class IngestProcessor {
       `WITH parent AS (
          SELECT p.id, p.idempotency_key AS key FROM inbound_events p JOIN inbound_events me ON me.id = $1
           WHERE p.source = 'email' AND p.idempotency_key = ANY($2::text[]) AND p.status::text IN ('received', 'processing')
-            AND p.received_at <= me.received_at AND p.id <> me.id
+            AND (p.received_at < me.received_at OR (p.received_at = me.received_at AND p.id <> me.id AND (NOT $3::boolean OR p.id < me.id)))
           LIMIT 1
        ), back AS (
          UPDATE inbound_events SET status = 'received' WHERE id = $1 AND status = 'processing' AND EXISTS (SELECT 1 FROM parent)
        )
        SELECT id, key FROM parent`,
-      [event.id, keys],
+      [event.id, keys, waitedBefore],
     );
     const parent = rows[0];
     if (!parent) return null;
