@@ -52,7 +52,7 @@ describe('IngestBatcher.lagMs', () => {
     expect(batcher.lagMs(5_000)).toBe(0);
   });
 
-  it('never reports a negative wait for a job queued by a clock ahead of ours', async () => {
+  it('never reports a negative wait (a time before the mail came)', async () => {
     const { processor } = gatedProcessor();
     const batcher = new IngestBatcher(processor, config);
     void batcher.process('a', 5_000);

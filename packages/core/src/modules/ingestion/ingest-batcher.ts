@@ -5,8 +5,8 @@ import { IngestProcessor, type IngestOutcome } from './ingest-processor.service'
 
 interface Waiting {
   eventId: string;
-  /** When its job was queued (ms since the epoch): how far behind ingestion is (lagMs). */
-  queuedAt: number;
+  /** When this worker took its job (ms since the epoch): how far behind ingestion is (lagMs). */
+  takenAt: number;
   resolve: (outcome: IngestOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -30,58 +30,47 @@ const BATCHES_IN_FLIGHT = 2;
 @Injectable()
 export class IngestBatcher {
   private waiting: Waiting[] = [];
-  private running = 0;
   private scheduled = false;
-  /** The earliest queuedAt of each batch still running (until it has committed). */
-  private readonly inBatches = new Map<Waiting[], number>();
+  /** Each batch running (until it has committed), with its earliest takenAt. */
+  private readonly running = new Map<Waiting[], number>();
 
   constructor(
     private readonly processor: IngestProcessor,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Jobs this worker holds that wait for a batch (the ones a running batch took are not counted). */
-  get backlog(): number {
-    return this.waiting.length;
-  }
-
   /**
    * How long the oldest mail this worker holds (waiting for a batch, or in one not yet committed)
-   * has waited since its job was queued; 0 when it holds none. Ingestion promises each mail is
-   * committed within a fraction of a second, so this says when it falls behind (WorkerHost).
+   * has been held; 0 when it holds none. Ingestion promises each mail is committed within a
+   * fraction of a second, so this says when it falls behind (WorkerHost; jobs not taken yet are
+   * seen in Redis). This worker's own clock: another host's would add its skew.
    */
   lagMs(now = Date.now()): number {
     let oldest = Infinity;
-    for (const w of this.waiting) oldest = Math.min(oldest, w.queuedAt);
-    for (const t of this.inBatches.values()) oldest = Math.min(oldest, t);
+    for (const w of this.waiting) oldest = Math.min(oldest, w.takenAt);
+    for (const t of this.running.values()) oldest = Math.min(oldest, t);
     return oldest === Infinity ? 0 : Math.max(0, now - oldest);
   }
 
-  process(eventId: string, queuedAt = Date.now()): Promise<IngestOutcome> {
+  process(eventId: string, takenAt = Date.now()): Promise<IngestOutcome> {
     if (this.config.INGEST_BATCH_SIZE <= 1) return this.processor.process(eventId);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ eventId, queuedAt, resolve, reject });
+      this.waiting.push({ eventId, takenAt, resolve, reject });
       this.schedule();
     });
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running >= BATCHES_IN_FLIGHT || !this.waiting.length) return;
+    if (this.scheduled || this.running.size >= BATCHES_IN_FLIGHT || !this.waiting.length) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.running >= BATCHES_IN_FLIGHT) return;
+      if (this.running.size >= BATCHES_IN_FLIGHT) return;
       const batch = this.waiting.splice(0, this.config.INGEST_BATCH_SIZE);
       if (!batch.length) return;
-      this.running++;
-      this.inBatches.set(batch, Math.min(...batch.map((w) => w.queuedAt)));
-      let released = false;
+      this.running.set(batch, Math.min(...batch.map((w) => w.takenAt)));
       const release = () => {
-        if (released) return;
-        released = true;
-        this.running--;
-        this.inBatches.delete(batch);
-        this.schedule();
+        if (this.running.delete(batch)) this.schedule();
       };
       void this.run(batch, release).finally(release);
       this.schedule();
