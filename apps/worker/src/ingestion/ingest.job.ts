@@ -35,7 +35,7 @@ export class IngestJob implements JobHandler<IngestJobData> {
       // a retry (or a reply that waited) runs alone, so an event that failed in a batch cannot fail its next batch too
       const waitedBefore = job.data.waits !== undefined;
       const alone = job.attemptsMade > 0 || waitedBefore;
-      const outcome = await (alone ? this.processor.process(eventId, { waitedBefore }) : this.batcher.process(eventId));
+      const outcome = await (alone ? this.processor.process(eventId, { waitedBefore }) : this.batcher.process(eventId, Math.min(job.timestamp, Date.now())));
       if (outcome.outcome !== 'waiting') return outcome;
       return await this.waitForParent(job, token, outcome);
     } catch (e) {

@@ -5,8 +5,8 @@ import { IngestProcessor, type IngestOutcome } from './ingest-processor.service'
 
 interface Waiting {
   eventId: string;
-  /** When this worker took its job (ms since the epoch): how far behind ingestion is (lagMs). */
-  takenAt: number;
+  /** When its job was queued (ms since the epoch): how far behind ingestion is (lagMs). */
+  queuedAt: number;
   resolve: (outcome: IngestOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -31,7 +31,7 @@ const BATCHES_IN_FLIGHT = 2;
 export class IngestBatcher {
   private waiting: Waiting[] = [];
   private scheduled = false;
-  /** Each batch running (until it has committed), with its earliest takenAt. */
+  /** Each batch running (until it has committed), with its earliest queuedAt. */
   private readonly running = new Map<Waiting[], number>();
 
   constructor(
@@ -41,21 +41,22 @@ export class IngestBatcher {
 
   /**
    * How long the oldest mail this worker holds (waiting for a batch, or in one not yet committed)
-   * has been held; 0 when it holds none. Ingestion promises each mail is committed within a
-   * fraction of a second, so this says when it falls behind (WorkerHost; jobs not taken yet are
-   * seen in Redis). This worker's own clock: another host's would add its skew.
+   * has waited since its job was queued, its wait in Redis included; 0 when it holds none.
+   * Ingestion promises each mail is committed within a fraction of a second, so this says when it
+   * falls behind (WorkerHost). The job's time is the accepting process's clock: hosts must keep
+   * their clocks in step (NTP), or a slow clock's skew counts as lag.
    */
   lagMs(now = Date.now()): number {
     let oldest = Infinity;
-    for (const w of this.waiting) oldest = Math.min(oldest, w.takenAt);
+    for (const w of this.waiting) oldest = Math.min(oldest, w.queuedAt);
     for (const t of this.running.values()) oldest = Math.min(oldest, t);
     return oldest === Infinity ? 0 : Math.max(0, now - oldest);
   }
 
-  process(eventId: string, takenAt = Date.now()): Promise<IngestOutcome> {
+  process(eventId: string, queuedAt = Date.now()): Promise<IngestOutcome> {
     if (this.config.INGEST_BATCH_SIZE <= 1) return this.processor.process(eventId);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ eventId, takenAt, resolve, reject });
+      this.waiting.push({ eventId, queuedAt, resolve, reject });
       this.schedule();
     });
   }
@@ -68,7 +69,7 @@ export class IngestBatcher {
       if (this.running.size >= BATCHES_IN_FLIGHT) return;
       const batch = this.waiting.splice(0, this.config.INGEST_BATCH_SIZE);
       if (!batch.length) return;
-      this.running.set(batch, Math.min(...batch.map((w) => w.takenAt)));
+      this.running.set(batch, Math.min(...batch.map((w) => w.queuedAt)));
       const release = () => {
         if (this.running.delete(batch)) this.schedule();
       };
