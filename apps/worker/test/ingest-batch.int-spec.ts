@@ -256,8 +256,13 @@ describe('ingest batches', () => {
       return row?.status === 'processed' ? row : null;
     }, 'the reply to be processed after its wait');
     expect(settled.thread_id).toBe(parent.threadId);
-    // one attempt in all, the one that threaded it: waiting spent none
-    expect((await queue.getJob(ingestJobId(eventId)))?.attemptsMade).toBe(1);
+    // one attempt in all, the one that threaded it: waiting spent none (BullMQ counts it once the
+    // job is completed, a moment after the row says processed)
+    const done = await waitFor(async () => {
+      const j = await queue.getJob(ingestJobId(eventId));
+      return j && (await j.getState()) === 'completed' ? j : null;
+    }, 'the reply job to complete');
+    expect(done.attemptsMade).toBe(1);
   });
 
   it('threads a mail that reaches us after the reply to it (delayed by greylisting, say) into the reply\'s thread, and only for a participant', async () => {

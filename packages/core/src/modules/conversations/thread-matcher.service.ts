@@ -34,6 +34,15 @@ export interface AwaitedBy {
   thread: Candidate['thread'];
 }
 
+/**
+ * The ids of the mails a mail answers: In-Reply-To, then References newest first, each once,
+ * never its own Message-ID.
+ */
+export function answeredIds(msg: NormalizedMessage): string[] {
+  const ids = [msg.threading.inReplyTo, ...[...msg.threading.references].reverse()];
+  return [...new Set(ids.filter((id): id is string => !!id && id !== msg.externalId))];
+}
+
 type ThreadRow = { id: string; number: number; contact_id: string; status: string; resolved_at: Date | null; merged_into_thread_id: string | null };
 const toThread = (r: ThreadRow): Candidate['thread'] => ({
   id: r.id,
@@ -177,7 +186,6 @@ export class ThreadMatcher {
     );
   }
 
-  /** Lazily, in rule order, so a hit on References costs one query. */
   /**
    * For each of these Message-IDs, the thread of an earlier reply that named it in In-Reply-To or
    * References before we had seen it (the oldest such reply), so the mail it answers, arriving late,
@@ -199,10 +207,9 @@ export class ThreadMatcher {
     return found;
   }
 
+  /** Lazily, in rule order, so a hit on References costs one query. */
   private async *candidates(msg: NormalizedMessage, awaited?: Map<string, AwaitedBy>): AsyncGenerator<Candidate> {
-    const ids = [...new Set([msg.threading.inReplyTo, ...[...msg.threading.references].reverse()].filter((x): x is string => !!x))].filter(
-      (id) => id !== msg.externalId,
-    );
+    const ids = answeredIds(msg);
     if (ids.length) {
       const rows: Array<ThreadRow & { header: string }> = await this.ds.query(
         `SELECT m.message_id_header AS header, t.id, t.number, t.contact_id, t.status, t.resolved_at, t.merged_into_thread_id

@@ -10,7 +10,7 @@ import { ContactResolver, type ResolvedContact } from '../contacts/contact-resol
 import type { Message } from '../conversations/message.entity';
 import { toMessageDto } from '../conversations/thread.mapper';
 import { loadThreadSummaries, loadThreadSummary } from '../conversations/thread-summary.query';
-import { ThreadMatcher, type ThreadingDecision } from '../conversations/thread-matcher.service';
+import { ThreadMatcher, answeredIds, type ThreadingDecision } from '../conversations/thread-matcher.service';
 import { RealtimePublisher, Rooms } from '../realtime/realtime.publisher';
 import { FILE_STORE, type FileStore } from '../storage/file-store';
 import { INBOUND_ADAPTERS } from './inbound-adapters';
@@ -399,9 +399,9 @@ export class IngestProcessor {
    */
   private async waitForParent(event: ClaimedEvent, msg: NormalizedMessage, waitedBefore = false): Promise<IngestOutcome | null> {
     if (msg.channel !== 'email' || msg.conversationKey !== undefined || !event.inbox_id) return null;
-    const ids = [msg.threading.inReplyTo, ...msg.threading.references].filter((id): id is string => !!id && id !== msg.externalId);
+    const ids = answeredIds(msg);
     if (!ids.length) return null;
-    const keys = [...new Set(ids)].map((id) => `${event.inbox_id}:mid:${id}`);
+    const keys = ids.map((id) => `${event.inbox_id}:mid:${id}`);
     const rows: Array<{ id: string; key: string }> = await this.ds.query(
       `WITH parent AS (
          SELECT p.id, p.idempotency_key AS key FROM inbound_events p JOIN inbound_events me ON me.id = $1
@@ -431,8 +431,7 @@ export class IngestProcessor {
     const messageIds: string[] = [];
     for (const { messageId, msg, decision } of items) {
       if (msg.channel !== 'email' || decision.rule === 'references') continue;
-      const named = [msg.threading.inReplyTo, ...[...msg.threading.references].reverse()].filter((id): id is string => !!id && id !== msg.externalId);
-      for (const id of [...new Set(named)].slice(0, MAX_AWAITED_PER_MAIL)) {
+      for (const id of answeredIds(msg).slice(0, MAX_AWAITED_PER_MAIL)) {
         headers.push(id);
         messageIds.push(messageId);
       }
