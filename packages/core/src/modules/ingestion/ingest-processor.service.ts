@@ -16,6 +16,7 @@ import { FILE_STORE, type FileStore } from '../storage/file-store';
 import { INBOUND_ADAPTERS } from './inbound-adapters';
 import { INGEST_HOOKS, type InboundMessageEvent, type IngestHooks } from './ingest-hooks';
 import { deriveThreadSecret } from './thread-secret';
+import { mapConcurrently } from '../../platform/map-concurrently';
 
 export type IngestOutcome =
   | { outcome: 'skipped'; reason: string }
@@ -31,6 +32,8 @@ export type IngestOutcome =
 
 /** A reply names at most this many ids it answers as awaited: In-Reply-To and the latest References. */
 const MAX_AWAITED_PER_MAIL = 20;
+/** Mails of a batch parsed at once (their payloads are in memory already; this bounds the parsers' own buffers). */
+const PARSE_CONCURRENCY = 16;
 
 /** `process` options. */
 export interface ProcessOptions {
@@ -233,16 +236,16 @@ export class IngestProcessor {
     for (const id of eventIds) results.set(id, { outcome: 'skipped', reason: 'event is not received/processing' });
     const plain: Array<{ event: ClaimedEvent; msg: NormalizedMessage }> = [];
     const alone: Array<{ event: ClaimedEvent; msg: NormalizedMessage }> = [];
-    for (const event of claimed) {
-      try {
-        const parsed = await this.parse(event);
-        if ('outcome' in parsed) results.set(event.id, parsed);
-        else if (parsed.conversationKey === undefined && parsed.attachments.length === 0 && !parsed.bounce) plain.push({ event, msg: parsed });
-        else alone.push({ event, msg: parsed });
-      } catch (e) {
-        results.set(event.id, e as Error);
-      }
-    }
+    // parsed together: one mail's parse takes ~19 turns of the event loop (mailparser's streams),
+    // and on a busy worker each turn waits behind the SMTP sessions, the other batch and the hooks;
+    // one after another, a batch spent ~2.7 ms per mail parsing, for ~0.4 ms of CPU each
+    const parsedAll = await mapConcurrently(claimed, PARSE_CONCURRENCY, (event) => this.parse(event).catch((e: Error) => e));
+    claimed.forEach((event, i) => {
+      const parsed = parsedAll[i]!;
+      if (parsed instanceof Error || 'outcome' in parsed) results.set(event.id, parsed);
+      else if (parsed.conversationKey === undefined && parsed.attachments.length === 0 && !parsed.bounce) plain.push({ event, msg: parsed });
+      else alone.push({ event, msg: parsed });
+    });
 
     const batch: BatchItem[] = [];
     if (plain.length) {
