@@ -632,7 +632,8 @@ export class IngestProcessor {
            is_automatic boolean, is_public boolean, metadata jsonb, mail_id text, action text, reason text, audit jsonb, customer boolean,
            preview text, inbox_id uuid, team_id uuid, linked_thread_id uuid, flags jsonb)
        ), ev AS (
-         SELECT e.id FROM inbound_events e WHERE e.id IN (SELECT event_id FROM x) AND e.status = 'processing' ORDER BY e.id FOR UPDATE
+         -- status::text as in claim: the ids find the rows (the status index holds every event ever processed)
+         SELECT e.id FROM inbound_events e WHERE e.id IN (SELECT event_id FROM x) AND e.status::text = 'processing' ORDER BY e.id FOR UPDATE
        ), xe AS (
          SELECT x.*, COALESCE(x.new_thread_id, x.thread_id) AS tid FROM x JOIN ev ON ev.id = x.event_id
        ), opened AS (
