@@ -9,7 +9,6 @@ export * from './platform/queue/queue-names';
 export * from './platform/queue/queue.module';
 export * from './platform/logging/logging.module';
 export * from './platform/grouped-calls';
-export * from './platform/map-concurrently';
 export * from './core.module';
 export * from './modules/agents/password';
 export * from './modules/agents/agents.service';
